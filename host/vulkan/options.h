@@ -1,0 +1,17 @@
+#pragma once
+// Every debug switch of the Vulkan runtime in one struct, read from the environment in one place.
+#include <filesystem>
+#include <optional>
+
+namespace vkllm::vk {
+
+struct RuntimeOptions {
+  bool validation = false;        // VKLLM_VALIDATE=1: Khronos validation layer + debug messenger
+  bool pipeline_cache = true;     // VKLLM_NO_PIPELINE_CACHE=1 turns the on-disk cache off
+  std::filesystem::path cache_dir;  // $XDG_CACHE_HOME/vkllm or ~/.cache/vkllm (empty: no cache)
+};
+
+// Reads VKLLM_VALIDATE, VKLLM_NO_PIPELINE_CACHE, XDG_CACHE_HOME and HOME.
+RuntimeOptions options_from_environment();
+
+}  // namespace vkllm::vk

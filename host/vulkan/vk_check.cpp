@@ -1,0 +1,51 @@
+#include "host/vulkan/vk_check.h"
+
+#include <filesystem>
+
+#include "engine/util/check.h"
+
+namespace vkllm::vk {
+
+std::string_view result_name(VkResult result) {
+  switch (result) {
+#define VKLLM_RESULT_CASE(name) \
+  case name:                    \
+    return #name;
+    VKLLM_RESULT_CASE(VK_SUCCESS)
+    VKLLM_RESULT_CASE(VK_NOT_READY)
+    VKLLM_RESULT_CASE(VK_TIMEOUT)
+    VKLLM_RESULT_CASE(VK_EVENT_SET)
+    VKLLM_RESULT_CASE(VK_EVENT_RESET)
+    VKLLM_RESULT_CASE(VK_INCOMPLETE)
+    VKLLM_RESULT_CASE(VK_ERROR_OUT_OF_HOST_MEMORY)
+    VKLLM_RESULT_CASE(VK_ERROR_OUT_OF_DEVICE_MEMORY)
+    VKLLM_RESULT_CASE(VK_ERROR_INITIALIZATION_FAILED)
+    VKLLM_RESULT_CASE(VK_ERROR_DEVICE_LOST)
+    VKLLM_RESULT_CASE(VK_ERROR_MEMORY_MAP_FAILED)
+    VKLLM_RESULT_CASE(VK_ERROR_LAYER_NOT_PRESENT)
+    VKLLM_RESULT_CASE(VK_ERROR_EXTENSION_NOT_PRESENT)
+    VKLLM_RESULT_CASE(VK_ERROR_FEATURE_NOT_PRESENT)
+    VKLLM_RESULT_CASE(VK_ERROR_INCOMPATIBLE_DRIVER)
+    VKLLM_RESULT_CASE(VK_ERROR_TOO_MANY_OBJECTS)
+    VKLLM_RESULT_CASE(VK_ERROR_FORMAT_NOT_SUPPORTED)
+    VKLLM_RESULT_CASE(VK_ERROR_FRAGMENTED_POOL)
+    VKLLM_RESULT_CASE(VK_ERROR_UNKNOWN)
+    VKLLM_RESULT_CASE(VK_ERROR_OUT_OF_POOL_MEMORY)
+    VKLLM_RESULT_CASE(VK_ERROR_INVALID_EXTERNAL_HANDLE)
+    VKLLM_RESULT_CASE(VK_ERROR_FRAGMENTATION)
+    VKLLM_RESULT_CASE(VK_ERROR_INVALID_OPAQUE_CAPTURE_ADDRESS)
+    VKLLM_RESULT_CASE(VK_PIPELINE_COMPILE_REQUIRED)
+    VKLLM_RESULT_CASE(VK_ERROR_VALIDATION_FAILED_EXT)
+#undef VKLLM_RESULT_CASE
+    default:
+      return "VK_RESULT_UNKNOWN";
+  }
+}
+
+void check(VkResult result, const char* call, const char* file, int line) {
+  if (result >= 0) return;
+  fail("Vulkan call failed with {} ({}): {} at {}:{}", result_name(result), int(result), call,
+       std::filesystem::path(file).filename().string(), line);
+}
+
+}  // namespace vkllm::vk

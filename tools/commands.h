@@ -1,0 +1,17 @@
+#pragma once
+// Each subcommand lives in its own cmd_<name>.cpp and registers itself on the app here.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace vkllm::cli {
+
+// A registered subcommand and the action main() runs when it was chosen (returns the exit code).
+struct Command {
+  CLI::App* app;
+  std::function<int()> run;
+};
+
+Command add_inspect_command(CLI::App& app);
+
+}  // namespace vkllm::cli
