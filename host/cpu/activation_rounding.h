@@ -1,0 +1,15 @@
+#pragma once
+// ggml's CPU backend multiplies a quantized weight with activations quantized to 8 bits (q8_0,
+// q8_1 or q8_K, by weight type) and an f16 weight with f16 activations. We round activations
+// the same way so that near-ties between logits resolve as they do in llama.cpp.
+#include <cstdint>
+
+#include "engine/types/ggml_type.h"
+
+namespace vkllm::cpu {
+
+// out[i] = the value x[i] takes after the round trip through the activation type that ggml pairs
+// with weights of `weight_type` (x unchanged for f32 weights). n is the row length.
+void round_activations(GgmlType weight_type, const float* x, float* out, int64_t n);
+
+}  // namespace vkllm::cpu
