@@ -4,6 +4,8 @@
 #include "engine/quant/dequantize_impl.h"
 #include "engine/util/fp16.h"
 
+#include "engine/quant/strict_fp.h"  // last: applies to the code below
+
 namespace vkllm::quant_detail {
 namespace {
 

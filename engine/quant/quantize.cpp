@@ -2,7 +2,7 @@
 //
 // Bit-exactness with ggml depends on doing the same float operations in the same order: the
 // divisions (not reciprocal multiplies) for d, `id = d ? 1/d : 0`, the separate multiply and add
-// before truncation (this file must not be built with FMA contraction into those), truncating
+// before truncation (strict_fp.h keeps the compiler from fusing them), truncating
 // float-to-int casts, and roundf for Q8_0. Each function below follows its ggml counterpart
 // line by line for that reason; do not "simplify" the arithmetic.
 #include "engine/quant/quantize.h"
@@ -15,6 +15,8 @@
 #include "engine/quant/blocks.h"
 #include "engine/util/check.h"
 #include "engine/util/fp16.h"
+
+#include "engine/quant/strict_fp.h"  // last: applies to the code below
 
 namespace vkllm {
 namespace {

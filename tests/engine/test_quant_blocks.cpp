@@ -2,6 +2,7 @@
 // whose decoded values were worked out by hand from the layout comments in blocks.h.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <vector>
 
