@@ -28,7 +28,9 @@ struct BinaryParams {
   uint b_ne3;
 };
 
-// scale, silu, gelu, swiglu, copy/convert: n elements, contiguous.
+// scale, silu, gelu, swiglu, copy/convert: n elements, contiguous. The windowed maps (scale, silu,
+// gelu, copy) handle UNARY_ELEMS_PER_THREAD elements per invocation.
+#define UNARY_ELEMS_PER_THREAD 4
 struct ElementwiseParams {
   uint n;
   float scale;  // scale only

@@ -13,5 +13,7 @@ struct Command {
 };
 
 Command add_inspect_command(CLI::App& app);
+Command add_tokenize_command(CLI::App& app);
+Command add_devices_command(CLI::App& app);
 
 }  // namespace vkllm::cli

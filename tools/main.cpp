@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
 
   const std::vector<vkllm::cli::Command> commands = {
       vkllm::cli::add_inspect_command(app),
+      vkllm::cli::add_tokenize_command(app),
+      vkllm::cli::add_devices_command(app),
   };
 
   CLI11_PARSE(app, argc, argv);

@@ -51,3 +51,26 @@ using UniqueQueryPool = DeviceHandle<VkQueryPool, vkDestroyQueryPool>;
 using UniqueFence = DeviceHandle<VkFence, vkDestroyFence>;
 
 }  // namespace vkllm::vk
+
+namespace vkllm::vk {
+
+// The logical device itself: destroyed last, after everything created from it.
+class UniqueDevice {
+ public:
+  UniqueDevice() = default;
+  explicit UniqueDevice(VkDevice device) : device_(device) {}
+  UniqueDevice(UniqueDevice&& other) noexcept : device_(std::exchange(other.device_, VK_NULL_HANDLE)) {}
+  UniqueDevice& operator=(UniqueDevice&& other) noexcept {
+    std::swap(device_, other.device_);
+    return *this;
+  }
+  ~UniqueDevice() {
+    if (device_ != VK_NULL_HANDLE) vkDestroyDevice(device_, nullptr);
+  }
+  VkDevice get() const { return device_; }
+
+ private:
+  VkDevice device_ = VK_NULL_HANDLE;
+};
+
+}  // namespace vkllm::vk

@@ -52,13 +52,13 @@ Instance::Instance(const RuntimeOptions& options) : options_(options) {
     extensions.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
   }
 
-  VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
+  auto app = make_struct<VkApplicationInfo>(VK_STRUCTURE_TYPE_APPLICATION_INFO);
   app.pApplicationName = "vkllm";
   app.pEngineName = "vkllm";
   app.apiVersion = VK_API_VERSION_1_3;
 
   // Messages from instance creation itself go through this chained messenger.
-  VkDebugUtilsMessengerCreateInfoEXT messenger_info{VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT};
+  auto messenger_info = make_struct<VkDebugUtilsMessengerCreateInfoEXT>(VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT);
   messenger_info.messageSeverity =
       VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
   messenger_info.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
@@ -67,7 +67,7 @@ Instance::Instance(const RuntimeOptions& options) : options_(options) {
   messenger_info.pfnUserCallback = &Instance::on_message;
   messenger_info.pUserData = this;
 
-  VkInstanceCreateInfo info{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
+  auto info = make_struct<VkInstanceCreateInfo>(VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO);
   info.pNext = options_.validation ? &messenger_info : nullptr;
   info.pApplicationInfo = &app;
   info.enabledLayerCount = uint32_t(layers.size());
@@ -109,7 +109,7 @@ std::vector<VkPhysicalDevice> Instance::physical_devices() const {
 
 void Instance::set_object_name(VkDevice device, VkObjectType type, uint64_t handle, const char* name) const {
   if (set_object_name_ == nullptr) return;
-  VkDebugUtilsObjectNameInfoEXT info{VK_STRUCTURE_TYPE_DEBUG_UTILS_OBJECT_NAME_INFO_EXT};
+  auto info = make_struct<VkDebugUtilsObjectNameInfoEXT>(VK_STRUCTURE_TYPE_DEBUG_UTILS_OBJECT_NAME_INFO_EXT);
   info.objectType = type;
   info.objectHandle = handle;
   info.pObjectName = name;

@@ -14,3 +14,15 @@ void check(VkResult result, const char* call, const char* file, int line);
 }  // namespace vkllm::vk
 
 #define VKLLM_VK_CHECK(call) ::vkllm::vk::check((call), #call, __FILE__, __LINE__)
+
+namespace vkllm::vk {
+
+// A zero-initialised Vulkan struct with its sType set.
+template <typename T>
+T make_struct(VkStructureType type) {
+  T value{};
+  value.sType = type;
+  return value;
+}
+
+}  // namespace vkllm::vk

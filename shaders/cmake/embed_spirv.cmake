@@ -8,7 +8,11 @@ if(hex_length EQUAL 0 OR NOT remainder EQUAL 0)
 endif()
 # SPIR-V words are little-endian on disk: bytes b0 b1 b2 b3 become 0xb3b2b1b0.
 string(REGEX REPLACE "(..)(..)(..)(..)" "0x\\4\\3\\2\\1u," words "${hex}")
-string(REGEX REPLACE "((0x[0-9a-f]+u,){8})" "\\1\n  " words "${words}")
+set(eight_words "")
+foreach(i RANGE 7)
+  string(APPEND eight_words "0x[0-9a-f]+u,")
+endforeach()
+string(REGEX REPLACE "(${eight_words})" "\\1\n  " words "${words}")
 math(EXPR word_count "${hex_length} / 8")
 file(WRITE "${OUTPUT}.tmp"
   "// Generated from ${INPUT} by shaders/cmake/embed_spirv.cmake. Do not edit.\n"

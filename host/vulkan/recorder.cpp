@@ -1,0 +1,176 @@
+#include "host/vulkan/recorder.h"
+
+#include <algorithm>
+#include <array>
+
+#include "engine/util/check.h"
+#include "host/vulkan/device.h"
+#include "host/vulkan/pipeline.h"
+#include "host/vulkan/queue.h"
+#include "host/vulkan/vk_check.h"
+
+namespace vkllm::vk {
+namespace {
+
+constexpr VkPipelineStageFlags kWorkStages = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
+constexpr VkAccessFlags kWorkWrites = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+constexpr VkAccessFlags kWorkAccess =
+    VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+
+uint32_t ceil_div(uint32_t a, uint32_t b) { return a / b + (a % b != 0); }
+
+}  // namespace
+
+Recorder::Recorder(Device& device, std::string name, bool profile) : device_(device), name_(std::move(name)) {
+  auto info = make_struct<VkCommandPoolCreateInfo>(VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO);
+  info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT | VK_COMMAND_POOL_CREATE_TRANSIENT_BIT;
+  info.queueFamilyIndex = device.info().compute_queue_family;
+  VkCommandPool pool = VK_NULL_HANDLE;
+  VKLLM_VK_CHECK(vkCreateCommandPool(device.handle(), &info, nullptr, &pool));
+  pool_ = UniqueCommandPool(device.handle(), pool);
+  auto alloc = make_struct<VkCommandBufferAllocateInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO);
+  alloc.commandPool = pool;
+  alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  alloc.commandBufferCount = 1;
+  VKLLM_VK_CHECK(vkAllocateCommandBuffers(device.handle(), &alloc, &commands_));
+  device.set_name(VK_OBJECT_TYPE_COMMAND_POOL, uint64_t(pool), name_);
+  device.set_name(VK_OBJECT_TYPE_COMMAND_BUFFER, uint64_t(commands_), name_);
+  if (profile) timestamps_ = std::make_unique<TimestampPool>(device);
+}
+
+Recorder::~Recorder() {
+  if (!waited_) device_.queue().wait(submitted_value_);
+}
+
+VkCommandBuffer Recorder::commands() {
+  if (recording_) return commands_;
+  if (!waited_) wait();  // the command buffer may still be in flight
+  VKLLM_VK_CHECK(vkResetCommandBuffer(commands_, 0));
+  auto begin = make_struct<VkCommandBufferBeginInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
+  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  VKLLM_VK_CHECK(vkBeginCommandBuffer(commands_, &begin));
+  recording_ = true;
+  dispatches_ = 0;
+  hazards_.clear();
+  if (timestamps_) timestamps_->reset(commands_);
+  // Earlier submissions on the queue are ordered but not made visible without a barrier.
+  full_barrier(kWorkStages, kWorkAccess);
+  return commands_;
+}
+
+void Recorder::full_barrier(VkPipelineStageFlags dst_stages, VkAccessFlags dst_access) {
+  auto barrier = make_struct<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
+  barrier.srcAccessMask = kWorkWrites;
+  barrier.dstAccessMask = dst_access;
+  vkCmdPipelineBarrier(commands_, kWorkStages, dst_stages, 0, 1, &barrier, 0, nullptr, 0, nullptr);
+}
+
+void Recorder::barrier_if_needed(std::span<const Binding> bindings) {
+  if (hazards_.needs_barrier(bindings)) {
+    full_barrier(kWorkStages, kWorkAccess);
+    hazards_.clear();
+  }
+  hazards_.record(bindings);
+}
+
+void Recorder::dispatch_bytes(shaders::ShaderId shader, std::span<const Binding> bindings, const void* params,
+                              uint32_t params_bytes, WorkSize work) {
+  const Pipeline& pipeline = device_.pipelines().get(shader);
+  const std::string_view name = shaders::shader_info(shader).name;
+  VKLLM_ASSERT(params_bytes == pipeline.params_bytes, "{}: push constants of {} bytes, shader declares {}", name,
+               params_bytes, pipeline.params_bytes);
+  VKLLM_ASSERT(bindings.size() == pipeline.layout.bindings.size(), "{}: {} bindings given, shader has {}", name,
+               bindings.size(), pipeline.layout.bindings.size());
+  const DeviceLimits& limits = device_.info().limits;
+
+  std::vector<VkDescriptorBufferInfo> infos;
+  infos.reserve(64);
+  std::vector<VkWriteDescriptorSet> writes;
+  for (size_t i = 0; i < bindings.size(); ++i) {
+    const BufferView& view = bindings[i].view;
+    const ShaderBinding& slot = pipeline.layout.bindings[i];
+    if (view.buffer == VK_NULL_HANDLE || view.size == 0) fail("{}: binding {} is empty", name, slot.binding);
+    if (view.offset % limits.min_storage_buffer_offset_alignment != 0)
+      fail("{}: binding {} offset {} is not aligned to {}", name, slot.binding, view.offset,
+           limits.min_storage_buffer_offset_alignment);
+    const size_t first = infos.size();
+    if (slot.count == 1) {
+      if (view.size > limits.max_storage_buffer_range)
+        fail("{}: binding {} spans {} bytes, over maxStorageBufferRange ({}) of '{}'", name, slot.binding, view.size,
+             limits.max_storage_buffer_range, device_.info().name);
+      infos.push_back({view.buffer, view.offset, view.size});
+    } else {
+      if (view.size > device_.windows().max_bytes(slot.count))
+        fail("{}: binding {} spans {} bytes, over the {} bytes its {} windows cover", name, slot.binding, view.size,
+             device_.windows().max_bytes(slot.count), slot.count);
+      for (const BufferView& window : device_.windows().split(view, slot.count))
+        infos.push_back({window.buffer, window.offset, window.size});
+    }
+    auto write = make_struct<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
+    write.dstBinding = slot.binding;
+    write.descriptorCount = slot.count;
+    write.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    write.pBufferInfo = infos.data() + first;  // infos never reallocates: reserved above
+    writes.push_back(write);
+  }
+  VKLLM_ASSERT(infos.size() <= 64, "{}: too many descriptors", name);
+
+  std::array<uint32_t, 3> groups = {work.x, work.y, work.z};
+  if (!work.in_workgroups)
+    for (int d = 0; d < 3; ++d) groups[d] = ceil_div(groups[d], pipeline.layout.workgroup_size[d]);
+  if (groups[0] == 0 || groups[1] == 0 || groups[2] == 0) return;  // nothing to do
+  if (groups[0] > limits.max_workgroup_count[0]) {
+    // Fold a wide 1-D dispatch into y; kernels recover the flat index with flat_workgroup_id().
+    VKLLM_ASSERT(groups[1] == 1 && groups[2] == 1, "{}: {} workgroups in x of a 2-D dispatch", name, groups[0]);
+    const uint32_t total = groups[0];
+    groups[1] = ceil_div(total, limits.max_workgroup_count[0]);
+    groups[0] = ceil_div(total, groups[1]);
+  }
+  for (int d = 0; d < 3; ++d)
+    if (groups[d] > limits.max_workgroup_count[d]) fail("{}: {} workgroups in dimension {}", name, groups[d], d);
+
+  const VkCommandBuffer cmd = commands();
+  barrier_if_needed(bindings);
+  vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.pipeline.get());
+  device_.cmd_push_descriptor_set(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.pipeline_layout.get(), 0,
+                                  uint32_t(writes.size()), writes.data());
+  if (pipeline.layout.has_push_constants)
+    vkCmdPushConstants(cmd, pipeline.pipeline_layout.get(), VK_SHADER_STAGE_COMPUTE_BIT, 0, params_bytes, params);
+  if (timestamps_) timestamps_->begin(cmd, std::string(name));
+  vkCmdDispatch(cmd, groups[0], groups[1], groups[2]);
+  if (timestamps_) timestamps_->end(cmd);
+  ++dispatches_;
+}
+
+void Recorder::copy(const BufferView& src, const BufferView& dst) {
+  VKLLM_ASSERT(src.size == dst.size, "copy of {} bytes into {}", src.size, dst.size);
+  const Binding bindings[] = {reads(src), writes(dst)};
+  const VkCommandBuffer cmd = commands();
+  barrier_if_needed(bindings);
+  const VkBufferCopy region{src.offset, dst.offset, src.size};
+  vkCmdCopyBuffer(cmd, src.buffer, dst.buffer, 1, &region);
+}
+
+uint64_t Recorder::submit() {
+  commands();  // an empty submission still orders and signals
+  // Make the results visible to the host (mapped readbacks) once the timeline value is reached.
+  full_barrier(VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+  VKLLM_VK_CHECK(vkEndCommandBuffer(commands_));
+  recording_ = false;
+  submitted_value_ = device_.queue().submit(commands_);
+  waited_ = false;
+  return submitted_value_;
+}
+
+void Recorder::wait() {
+  if (waited_) return;
+  device_.queue().wait(submitted_value_);
+  waited_ = true;
+}
+
+std::vector<DispatchTiming> Recorder::timings() const {
+  VKLLM_ASSERT(waited_ && !recording_, "timings() before the submission completed");
+  return timestamps_ ? timestamps_->read() : std::vector<DispatchTiming>{};
+}
+
+}  // namespace vkllm::vk

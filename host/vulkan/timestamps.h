@@ -1,0 +1,40 @@
+#pragma once
+// GPU timestamps around each dispatch of a recorder, for per-kernel timing (--profile, benchmarks).
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "host/vulkan/handle.h"
+
+namespace vkllm::vk {
+
+class Device;
+
+struct DispatchTiming {
+  std::string label;
+  double ms = 0;
+};
+
+class TimestampPool {
+ public:
+  static constexpr uint32_t kMaxDispatches = 1024;
+
+  explicit TimestampPool(Device& device);
+  // Resets the queries; record before the first timed dispatch of a command buffer.
+  void reset(VkCommandBuffer commands);
+  // Times the commands recorded between begin() and end(); dispatches past the capacity go untimed.
+  void begin(VkCommandBuffer commands, std::string label);
+  void end(VkCommandBuffer commands);
+  // After the command buffer completed.
+  std::vector<DispatchTiming> read() const;
+
+ private:
+  Device& device_;
+  UniqueQueryPool pool_;
+  std::vector<std::string> labels_;
+  bool open_ = false;
+};
+
+}  // namespace vkllm::vk
