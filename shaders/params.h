@@ -79,6 +79,51 @@ struct GetRowsParams {
   uint src_row_bytes;
 };
 
+// attention (shaders/attention.comp): q [head_dim, n_head, n_tokens] against a KV cache of cells
+// [head_dim, n_head_kv, n_cells]. Rows are (token, q head of the kv head's group) pairs, ROWS per
+// workgroup; grid (row tiles, n_head_kv, n_splits). Split s covers cells [s * kv_per_split, ...);
+// with n_splits > 1 the output is the scratch of partial results that attention_combine merges.
+struct AttentionParams {
+  uint head_dim;
+  uint n_head;
+  uint n_head_kv;
+  uint n_tokens;
+  uint n_kv;          // cells [0, n_kv) are scanned
+  uint kv_per_split;  // a multiple of the kernel's key tile
+  uint n_splits;
+  float scale;
+  uint use_info;  // 1: mask from query_info / cell_info (seq, pos); 0: cell c is position c, query t at n_past + t
+  uint n_past;
+};
+
+// attention_combine: merges n_splits partial results per (token, head) row.
+struct AttentionCombineParams {
+  uint head_dim;
+  uint n_rows;  // n_tokens * n_head
+  uint n_splits;
+};
+
+// kv_store: row t of src (row_len f32) goes to cache row cells[t]; rows whose cell is outside
+// [0, n_cells) are skipped.
+struct KvStoreParams {
+  uint row_len;  // elements per cache row (head_dim * n_head_kv)
+  uint n_rows;
+  uint n_cells;
+};
+
+// mul_mat: dst[m, n] = weight[k, m]^T x[k, n]; weight rows are row_bytes apart, k % 32 == 0.
+struct MulMatParams {
+  uint m;
+  uint n;
+  uint k;
+  uint row_bytes;
+};
+
+// round_activations: n_units blocks (q8_0: 32 elements, q8_K: 256) or elements (f16, bf16).
+struct RoundActivationsParams {
+  uint n_units;
+};
+
 #ifdef __cplusplus
 }  // namespace vkllm::params
 
@@ -90,6 +135,11 @@ static_assert(sizeof(vkllm::params::SoftmaxParams) == 28);
 static_assert(sizeof(vkllm::params::RopeParams) == 24);
 static_assert(sizeof(vkllm::params::ArgmaxParams) == 8);
 static_assert(sizeof(vkllm::params::GetRowsParams) == 12);
+static_assert(sizeof(vkllm::params::MulMatParams) == 16);
+static_assert(sizeof(vkllm::params::AttentionParams) == 40);
+static_assert(sizeof(vkllm::params::AttentionCombineParams) == 12);
+static_assert(sizeof(vkllm::params::KvStoreParams) == 12);
+static_assert(sizeof(vkllm::params::RoundActivationsParams) == 4);
 #endif
 
 #endif  // VKLLM_SHADERS_PARAMS_H

@@ -8,6 +8,8 @@
 #include "engine/model/model_summary.h"
 #include "tools/commands.h"
 #include "tools/format.h"
+#include "tools/model_options.h"
+#include "tools/plan_report.h"
 
 namespace vkllm::cli {
 namespace {
@@ -17,6 +19,8 @@ struct InspectOptions {
   bool json = false;
   bool no_mmap = false;
   bool full_arrays = false;
+  bool plan = false;
+  ModelOptions placement;  // --plan's -ngl, -ts, -c, --devices, ...
 };
 
 std::string shape_string(const std::vector<uint64_t>& shape) {
@@ -92,7 +96,14 @@ Command add_inspect_command(CLI::App& app) {
   sub->add_flag("--json", options->json, "Print one JSON document");
   sub->add_flag("--no-mmap", options->no_mmap, "Read the file into memory instead of mapping it");
   sub->add_flag("--full-arrays", options->full_arrays, "In --json, print every element of long arrays");
+  sub->add_flag("--plan", options->plan, "Print where layers would run and the memory each device needs");
+  add_placement_options(sub, options->placement);
   return {sub, [options] {
+            if (options->plan) {
+              options->placement.model = options->model;
+              options->placement.no_mmap = options->no_mmap;
+              return print_plan(options->placement, options->json);
+            }
             const auto file = gguf::File::open(options->model, options->no_mmap ? gguf::LoadMode::Read
                                                                                   : gguf::LoadMode::Mmap);
             const auto summary = summarize(file);

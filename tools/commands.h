@@ -4,6 +4,8 @@
 
 #include <functional>
 
+#include "engine/sampling/sampler.h"
+
 namespace vkllm::cli {
 
 // A registered subcommand and the action main() runs when it was chosen (returns the exit code).
@@ -15,5 +17,12 @@ struct Command {
 Command add_inspect_command(CLI::App& app);
 Command add_tokenize_command(CLI::App& app);
 Command add_devices_command(CLI::App& app);
+Command add_run_command(CLI::App& app);
+Command add_eval_command(CLI::App& app);
+Command add_synth_command(CLI::App& app);
+Command add_bench_command(CLI::App& app);
+
+// The sampling flags (--temp, --top-k, ...), shared by run and serve.
+void add_sampling_options(CLI::App* sub, SamplingParams& sampling);
 
 }  // namespace vkllm::cli

@@ -7,6 +7,7 @@
 #include "engine/util/check.h"
 #include "engine/util/log.h"
 #include "tools/commands.h"
+#include "tools/llama_flags.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"vkllm: LLM inference on Vulkan compute"};
@@ -20,9 +21,20 @@ int main(int argc, char** argv) {
       vkllm::cli::add_inspect_command(app),
       vkllm::cli::add_tokenize_command(app),
       vkllm::cli::add_devices_command(app),
+      vkllm::cli::add_run_command(app),
+      vkllm::cli::add_eval_command(app),
+      vkllm::cli::add_synth_command(app),
+      vkllm::cli::add_bench_command(app),
   };
 
-  CLI11_PARSE(app, argc, argv);
+  // CLI11 wants the program name apart and the arguments in reverse order.
+  auto args = vkllm::cli::translate_llama_flags(argc, argv);
+  std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
+  try {
+    app.parse(std::move(reversed));
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
   vkllm::init_logging(log_level);
   try {
     for (const auto& command : commands)

@@ -23,4 +23,18 @@ std::string file_type_name(int64_t file_type) {
   return "unknown (" + std::to_string(file_type) + ")";
 }
 
+std::optional<int64_t> file_type_for(GgmlType type) {
+  switch (type) {
+    case GgmlType::F32: return 0;
+    case GgmlType::F16: return 1;
+    case GgmlType::Q4_0: return 2;
+    case GgmlType::Q4_1: return 3;
+    case GgmlType::Q8_0: return 7;
+    case GgmlType::Q5_0: return 8;
+    case GgmlType::Q5_1: return 9;
+    case GgmlType::BF16: return 32;
+    default: return std::nullopt;
+  }
+}
+
 }  // namespace vkllm

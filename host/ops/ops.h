@@ -53,4 +53,59 @@ void argmax(vk::Recorder& rec, const Tensor& x, const Tensor& dst);
 // dst f32 [ncols, n] = rows indices[0..n) of src (f32, f16, q8_0 or q4_0 [ncols, nrows]).
 void get_rows(vk::Recorder& rec, const Tensor& src, const Tensor& indices, const Tensor& dst);
 
+// dst f32 [m, n] = weight [k, m] (row i = output i) times x f32 [k, n], accumulated in f32. Weight
+// types: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K .. Q6_K; k % 32 == 0; the weight may
+// exceed maxStorageBufferRange (windowed), x and dst are split by columns when they do. Auto picks
+// the matrix-vector kernels for n <= 8 and the tiled matrix-matrix kernel above; tests and
+// benchmarks may force either (Vector takes n <= 8).
+enum class MulMatKernel { Auto, Vector, Matrix };
+void mul_mat(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst,
+             MulMatKernel kernel = MulMatKernel::Auto);
+
+// ---- KV cache and attention (kv_store.cpp, attention.cpp; host/ops/kv_cache.h owns the buffers) ----
+// A cache tensor holds one row per cell: [head_dim * n_head_kv, n_cells] of f16, q8_0 or f32 (q8_0
+// blocks run along the whole row, so only the row needs to be a multiple of 32).
+
+// Cache rows cells[t] (i32 [n]) = src row t (f32 [row_len, n]), converted to the cache's type.
+// A cell outside [0, n_cells) is skipped: never written out of bounds.
+void kv_store(vk::Recorder& rec, const Tensor& src, const Tensor& cells, const Tensor& cache);
+
+struct AttentionOptions {
+  uint32_t n_kv = 0;   // cells [0, n_kv) are scanned; 0: every cell of the cache
+  float scale = 0.0f;  // 0: 1 / sqrt(head_dim)
+  // One sequence (no info tensors): cell c holds position c; query token t is at position n_past + t.
+  uint32_t n_past = 0;
+  // Several sequences: i32 [2, n_tokens] (seq, pos) per query token (seq >= 0) and i32 [2, >= n_kv]
+  // (seq, pos) per cell (seq < 0: empty). Query t sees cell c iff the seqs match and cell pos <= query
+  // pos, so a batch mixing sequences gives each the result it would get alone.
+  const Tensor* query_info = nullptr;
+  const Tensor* cell_info = nullptr;
+  // f32 scratch of attention_scratch_bytes(); enables split-K along the cells (decode, long
+  // contexts) plus a combine pass. Without it every workgroup scans all cells of its rows.
+  const Tensor* scratch = nullptr;
+};
+// dst f32 [head_dim, n_head, n_tokens] = softmax(q k^T * scale + mask) v for q f32 [head_dim, n_head,
+// n_tokens] (head_dim a multiple of 8, at most 256) and k, v caches of one type; query head h reads
+// kv head h / (n_head / n_head_kv). Rows that see no cell get zeros.
+void attention(vk::Recorder& rec, const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options,
+               const Tensor& dst);
+// Scratch bytes attention() uses for these sizes (0 when it would not split); enough for any smaller n_kv or n_tokens.
+uint64_t attention_scratch_bytes(uint64_t head_dim, uint64_t n_head, uint64_t n_head_kv, uint64_t n_tokens,
+                                 uint64_t n_kv);
+
+}  // namespace vkllm::ops
+
+// ---- activation rounding (round_activations.cpp) ----
+namespace vkllm::ops {
+
+// How ggml's CPU backend stores activations for a weight type before multiplying: q8_0 blocks for
+// the legacy quants, q8_K for the K-quants, f16 / bf16 for those weights, None for f32 (or rows
+// that do not fit the blocks).
+enum class ActivationRounding { None, Q8_0, Q8_K, F16, BF16 };
+ActivationRounding activation_rounding(GgmlType weight_type, uint64_t row_length);
+
+// dst = x after the round trip through activation_rounding(weight_type) (f32 [k, n] both), so that
+// GPU matmuls see the CPU backend's operands and near-tied logits resolve as in llama.cpp.
+void round_activations(vk::Recorder& rec, GgmlType weight_type, const Tensor& x, const Tensor& dst);
+
 }  // namespace vkllm::ops

@@ -136,7 +136,11 @@ void Recorder::dispatch_bytes(shaders::ShaderId shader, std::span<const Binding>
                                   uint32_t(writes.size()), writes.data());
   if (pipeline.layout.has_push_constants)
     vkCmdPushConstants(cmd, pipeline.pipeline_layout.get(), VK_SHADER_STAGE_COMPUTE_BIT, 0, params_bytes, params);
-  if (timestamps_) timestamps_->begin(cmd, std::string(name));
+  if (timestamps_) {
+    uint64_t bytes = 0;
+    for (const auto& b : bindings) bytes += b.view.size;
+    timestamps_->begin(cmd, std::string(name), bytes);
+  }
   vkCmdDispatch(cmd, groups[0], groups[1], groups[2]);
   if (timestamps_) timestamps_->end(cmd);
   ++dispatches_;

@@ -22,13 +22,15 @@ TimestampPool::TimestampPool(Device& device) : device_(device) {
 void TimestampPool::reset(VkCommandBuffer commands) {
   vkCmdResetQueryPool(commands, pool_.get(), 0, 2 * kMaxDispatches);
   labels_.clear();
+  bytes_.clear();
 }
 
-void TimestampPool::begin(VkCommandBuffer commands, std::string label) {
+void TimestampPool::begin(VkCommandBuffer commands, std::string label, uint64_t bytes) {
   VKLLM_ASSERT(!open_, "nested timestamp ranges");
   if (labels_.size() >= kMaxDispatches) return;
   vkCmdWriteTimestamp(commands, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, pool_.get(), uint32_t(2 * labels_.size()));
   labels_.push_back(std::move(label));
+  bytes_.push_back(bytes);
   open_ = true;
 }
 
@@ -50,7 +52,7 @@ std::vector<DispatchTiming> TimestampPool::read() const {
   const double ns_per_tick = device_.info().limits.timestamp_period_ns;
   for (size_t i = 0; i < labels_.size(); ++i) {
     const uint64_t elapsed = ((ticks[2 * i + 1] & mask) - (ticks[2 * i] & mask)) & mask;
-    timings.push_back({labels_[i], double(elapsed) * ns_per_tick * 1e-6});
+    timings.push_back({labels_[i], double(elapsed) * ns_per_tick * 1e-6, bytes_[i]});
   }
   return timings;
 }

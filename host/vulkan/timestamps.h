@@ -15,6 +15,7 @@ class Device;
 struct DispatchTiming {
   std::string label;
   double ms = 0;
+  uint64_t bytes = 0;  // sizes of the ranges bound to the dispatch: an upper bound on bytes moved
 };
 
 class TimestampPool {
@@ -25,7 +26,7 @@ class TimestampPool {
   // Resets the queries; record before the first timed dispatch of a command buffer.
   void reset(VkCommandBuffer commands);
   // Times the commands recorded between begin() and end(); dispatches past the capacity go untimed.
-  void begin(VkCommandBuffer commands, std::string label);
+  void begin(VkCommandBuffer commands, std::string label, uint64_t bytes = 0);
   void end(VkCommandBuffer commands);
   // After the command buffer completed.
   std::vector<DispatchTiming> read() const;
@@ -34,6 +35,7 @@ class TimestampPool {
   Device& device_;
   UniqueQueryPool pool_;
   std::vector<std::string> labels_;
+  std::vector<uint64_t> bytes_;
   bool open_ = false;
 };
 

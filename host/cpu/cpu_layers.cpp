@@ -1,0 +1,111 @@
+#include "host/cpu/cpu_layers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "engine/util/check.h"
+#include "host/cpu/cpu_ops.h"
+
+namespace vkllm::cpu {
+
+CpuLayers::CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last, int n_ctx,
+                     ThreadPool& pool)
+    : hp_(hp), w_(weights), first_(first), last_(last), n_ctx_(n_ctx), pool_(pool) {
+  VKLLM_ASSERT(first <= last && last <= hp.n_layer, "layers [{}, {}) of {}", first, last, hp.n_layer);
+  if (n_ctx <= 0) fail("context size must be positive, got {}", n_ctx);
+  const size_t cache = size_t(last - first) * size_t(n_ctx) * hp.n_embd_kv();
+  k_cache_.assign(cache, 0.0f);
+  v_cache_.assign(cache, 0.0f);
+}
+
+std::string CpuLayers::describe() const {
+  return last_ - first_ == 1 ? fmt::format("layer {} on CPU", first_)
+                             : fmt::format("layers {}-{} on CPU", first_, last_ - 1);
+}
+
+void CpuLayers::attention(uint32_t layer, const float* q, int64_t n_tokens, int n_past, float* out) {
+  const int64_t hd = hp_.head_dim, kv_width = hp_.n_embd_kv();
+  const float* k_layer = k_cells(layer);
+  const float* v_layer = v_cells(layer);
+  const float scale = 1.0f / std::sqrt(float(hd));
+  pool_.parallel_for(n_tokens * hp_.n_head, [&](int64_t begin, int64_t end) {
+    std::vector<float> scores(size_t(n_past + n_tokens));
+    for (int64_t job = begin; job < end; ++job) {
+      const int64_t t = job / hp_.n_head, h = job % hp_.n_head;
+      const int64_t kv_head = h / hp_.n_gqa();
+      const int64_t n_keys = n_past + t + 1;  // causal: this token sees itself and everything before
+      const float* qh = q + (t * hp_.n_head + h) * hd;
+      float max_score = -INFINITY;
+      for (int64_t j = 0; j < n_keys; ++j) {
+        const float* kj = k_layer + j * kv_width + kv_head * hd;
+        float s = 0;
+        for (int64_t i = 0; i < hd; ++i) s += qh[i] * kj[i];
+        scores[size_t(j)] = s * scale;
+        max_score = std::max(max_score, scores[size_t(j)]);
+      }
+      float sum = 0;
+      for (int64_t j = 0; j < n_keys; ++j) sum += scores[size_t(j)] = std::exp(scores[size_t(j)] - max_score);
+      float* oh = out + (t * hp_.n_head + h) * hd;
+      std::fill(oh, oh + hd, 0.0f);
+      for (int64_t j = 0; j < n_keys; ++j) {
+        const float p = scores[size_t(j)] / sum;
+        const float* vj = v_layer + j * kv_width + kv_head * hd;
+        for (int64_t i = 0; i < hd; ++i) oh[i] += p * vj[i];
+      }
+    }
+  });
+}
+
+void CpuLayers::forward(std::span<float> xs, int64_t n, int n_past) {
+  if (n_past + n > n_ctx_) fail("context full: {} + {} tokens exceed the context size {}", n_past, n, n_ctx_);
+  const int64_t d = hp_.n_embd, dq = hp_.n_embd_q(), dkv = hp_.n_embd_kv(), ff = hp_.n_ff;
+  VKLLM_ASSERT(int64_t(xs.size()) == n * d, "{} floats for {} tokens", xs.size(), n);
+  float* x = xs.data();
+  std::vector<int32_t> positions(static_cast<size_t>(n));
+  std::iota(positions.begin(), positions.end(), n_past);
+  std::vector<float> xn(n * d), q(n * dq), k(n * dkv), v(n * dkv), attn(n * dq), proj(n * d);
+  std::vector<float> gate(n * ff), up(n * ff);
+
+  for (uint32_t il = first_; il < last_; ++il) {
+    const auto& l = w_.layers[il];
+    // attention block: x += wo · attn(rope(wq·norm(x)), rope(wk·norm(x)), wv·norm(x))
+    rms_norm(x, l.attn_norm, n, d, hp_.rms_eps, xn.data());
+    matmul(l.wq, xn.data(), n, q.data(), pool_);
+    matmul(l.wk, xn.data(), n, k.data(), pool_);
+    matmul(l.wv, xn.data(), n, v.data(), pool_);
+    if (l.bq) {
+      add_bias(q.data(), l.bq, n, dq);
+      add_bias(k.data(), l.bk, n, dkv);
+      add_bias(v.data(), l.bv, n, dkv);
+    }
+    rope(q.data(), positions, hp_.n_head, hp_);
+    rope(k.data(), positions, hp_.n_head_kv, hp_);
+    std::copy(k.begin(), k.end(), k_cells(il) + size_t(n_past) * dkv);
+    std::copy(v.begin(), v.end(), v_cells(il) + size_t(n_past) * dkv);
+    attention(il, q.data(), n, n_past, attn.data());
+    matmul(l.wo, attn.data(), n, proj.data(), pool_);
+    for (int64_t i = 0; i < n * d; ++i) x[i] += proj[i];
+
+    // feed-forward block: x += w_down · (silu(w_gate·norm(x)) * w_up·norm(x))
+    rms_norm(x, l.ffn_norm, n, d, hp_.rms_eps, xn.data());
+    matmul(l.w_gate, xn.data(), n, gate.data(), pool_);
+    matmul(l.w_up, xn.data(), n, up.data(), pool_);
+    swiglu(gate.data(), up.data(), n * ff);
+    matmul(l.w_down, gate.data(), n, proj.data(), pool_);
+    for (int64_t i = 0; i < n * d; ++i) x[i] += proj[i];
+  }
+}
+
+std::vector<float> CpuHead::forward(std::span<const float> x, int64_t n_rows) {
+  const int64_t d = hp_.n_embd;
+  std::vector<float> xn(size_t(n_rows * d));
+  rms_norm(x.data(), w_.output_norm, n_rows, d, hp_.rms_eps, xn.data());
+  std::vector<float> logits(size_t(n_rows) * hp_.n_vocab);
+  matmul(w_.output, xn.data(), n_rows, logits.data(), pool_);
+  return logits;
+}
+
+}  // namespace vkllm::cpu

@@ -1,0 +1,47 @@
+#pragma once
+// Consecutive llama-family layers on the CPU, with their own f32 KV cache.
+#include <cstdint>
+#include <vector>
+
+#include "engine/model/hparams.h"
+#include "engine/model/model_weights.h"
+#include "host/cpu/thread_pool.h"
+#include "host/exec/stage.h"
+
+namespace vkllm::cpu {
+
+class CpuLayers final : public LayerStage {
+ public:
+  // Layers [first, last) of the model; the pool is shared with the other CPU stages.
+  CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last, int n_ctx,
+            ThreadPool& pool);
+
+  void forward(std::span<float> x, int64_t n_tokens, int n_past) override;
+  std::string describe() const override;
+
+ private:
+  void attention(uint32_t layer, const float* q, int64_t n_tokens, int n_past, float* out);
+  float* k_cells(uint32_t layer) { return k_cache_.data() + size_t(layer - first_) * n_ctx_ * hp_.n_embd_kv(); }
+  float* v_cells(uint32_t layer) { return v_cache_.data() + size_t(layer - first_) * n_ctx_ * hp_.n_embd_kv(); }
+
+  const Hparams hp_;
+  const ModelWeights& w_;
+  const uint32_t first_, last_;
+  const int n_ctx_;
+  ThreadPool& pool_;
+  std::vector<float> k_cache_, v_cache_;  // [layer][cell][n_embd_kv]
+};
+
+class CpuHead final : public HeadStage {
+ public:
+  CpuHead(const Hparams& hp, const ModelWeights& weights, ThreadPool& pool) : hp_(hp), w_(weights), pool_(pool) {}
+  std::vector<float> forward(std::span<const float> x, int64_t n_rows) override;
+  std::string describe() const override { return "output on CPU"; }
+
+ private:
+  const Hparams hp_;
+  const ModelWeights& w_;
+  ThreadPool& pool_;
+};
+
+}  // namespace vkllm::cpu

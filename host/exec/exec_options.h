@@ -1,0 +1,25 @@
+#pragma once
+// How the user asked a model to be run: context, threads, placement across devices, cache types.
+#include <cstdint>
+#include <vector>
+
+#include "engine/types/ggml_type.h"
+
+namespace vkllm {
+
+class Profiler;
+
+struct ExecOptions {
+  int n_ctx = 0;            // 0: the model's training context, at most 4096
+  int n_threads = 0;        // CPU threads; 0: one per core
+  int n_batch = 512;        // most tokens per forward pass (sizes scratch buffers)
+  int n_gpu_layers = -1;    // -1: as many as fit ("auto")
+  std::vector<int> devices;            // Vulkan device indices; empty: the default device
+  std::vector<float> tensor_split;     // proportions of GPU layers per device; empty: by free memory
+  std::vector<uint64_t> vram_budget;   // bytes per device; empty: the device's own budget
+  GgmlType cache_type_k = GgmlType::F16;
+  GgmlType cache_type_v = GgmlType::F16;
+  Profiler* profiler = nullptr;        // when set, every dispatch is timed into it
+};
+
+}  // namespace vkllm

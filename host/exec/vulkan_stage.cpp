@@ -1,0 +1,236 @@
+#include "host/exec/vulkan_stage.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "engine/util/check.h"
+#include "host/exec/profiler.h"
+#include "host/ops/kv_cache.h"
+#include "host/ops/ops.h"
+#include "host/vulkan/device.h"
+#include "host/vulkan/memory_pool.h"
+#include "host/vulkan/recorder.h"
+#include "host/vulkan/transfer.h"
+
+namespace vkllm {
+namespace {
+
+ops::Tensor f32_view(const vk::DeviceBuffer& buffer, std::array<uint64_t, 4> shape) {
+  const uint64_t bytes = shape[0] * shape[1] * shape[2] * shape[3] * sizeof(float);
+  return ops::Tensor::contiguous(GgmlType::F32, shape, buffer.view().sub(0, bytes));
+}
+
+vk::DeviceBuffer scratch(vk::Device& device, uint64_t floats, const std::string& name) {
+  return device.memory().allocate(std::max<uint64_t>(floats, 1) * sizeof(float), vk::MemoryKind::DeviceLocal, name);
+}
+
+ops::RopeOptions rope_options(const Hparams& hp) {
+  ops::RopeOptions o;
+  o.mode = hp.rope_type == RopeType::Neox ? ops::RopeMode::Neox : ops::RopeMode::Normal;
+  o.n_dims = hp.n_rot;
+  o.freq_base = hp.rope_freq_base;
+  o.freq_scale = hp.rope_freq_scale;
+  return o;
+}
+
+// The operand a matmul sees for a given weight: x rounded as ggml's CPU backend would store it for
+// that weight's type (so near-ties resolve as in llama.cpp), rounded once per distinct rounding.
+class MatmulInput {
+ public:
+  MatmulInput(const ops::Tensor& x, const vk::DeviceBuffer& rounded) : x_(x), rounded_(f32_view(rounded, x.ne)) {}
+
+  const ops::Tensor& for_weight(vk::Recorder& rec, const ops::Tensor& weight) {
+    const auto mode = ops::activation_rounding(weight.type, x_.ne[0]);
+    if (mode == ops::ActivationRounding::None) return x_;
+    if (mode != current_) {
+      ops::round_activations(rec, weight.type, x_, rounded_);
+      current_ = mode;
+    }
+    return rounded_;
+  }
+
+ private:
+  ops::Tensor x_, rounded_;
+  ops::ActivationRounding current_ = ops::ActivationRounding::None;
+};
+
+void matmul(vk::Recorder& rec, MatmulInput& in, const ops::Tensor& weight, const ops::Tensor& dst) {
+  ops::mul_mat(rec, weight, in.for_weight(rec, weight), dst);
+}
+
+// t += bias (one row, broadcast over t's rows), through `tmp`, which is at least as large as t.
+void add_bias(vk::Recorder& rec, const ops::Tensor& t, const ops::Tensor& bias, const vk::DeviceBuffer& tmp) {
+  const auto sum = f32_view(tmp, t.ne);
+  ops::add(rec, t, ops::Tensor::contiguous(GgmlType::F32, {t.ne[0], 1, 1, 1}, bias.data), sum);
+  ops::copy(rec, sum, t);
+}
+
+}  // namespace
+
+VulkanLayers::VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWeights& weights, uint32_t first,
+                           uint32_t last, int n_ctx, const ExecOptions& options)
+    : device_(device),
+      hp_(hp),
+      first_(first),
+      last_(last),
+      n_ctx_(n_ctx),
+      n_batch_(std::max(1, std::min(options.n_batch, n_ctx))),
+      profiler_(options.profiler),
+      weights_(device) {
+  VKLLM_ASSERT(first < last && last <= hp.n_layer, "layers [{}, {}) of {}", first, last, hp.n_layer);
+  for (uint32_t il = first; il < last; ++il) {
+    const auto& w = weights.layers[il];
+    layers_.push_back({weights_.add(w.attn_norm), weights_.add(w.wq), weights_.add(w.wk), weights_.add(w.wv),
+                       weights_.add(w.wo), weights_.add(w.bq), weights_.add(w.bk), weights_.add(w.bv),
+                       weights_.add(w.ffn_norm), weights_.add(w.w_gate), weights_.add(w.w_up),
+                       weights_.add(w.w_down)});
+  }
+  if (options.cache_type_k != options.cache_type_v)
+    fail("the Vulkan KV cache takes one type for K and V (got {} and {})", type_name(options.cache_type_k),
+         type_name(options.cache_type_v));
+  ops::KvCacheConfig cache;
+  cache.n_layers = last - first;
+  cache.head_dim = hp.head_dim;
+  cache.n_head_kv = hp.n_head_kv;
+  cache.n_head = hp.n_head;
+  cache.n_cells = uint32_t(n_ctx);
+  cache.type = options.cache_type_k;
+  cache_ = std::make_unique<ops::KvCache>(device, cache);
+  const uint64_t n = uint64_t(n_batch_);
+  for (auto& x : x_) x = scratch(device, n * hp.n_embd, "x");
+  xn_ = scratch(device, n * hp.n_embd, "x_norm");
+  q_ = scratch(device, n * hp.n_embd_q(), "q");
+  k_ = scratch(device, n * hp.n_embd_kv(), "k");
+  v_ = scratch(device, n * hp.n_embd_kv(), "v");
+  attn_ = scratch(device, n * hp.n_embd_q(), "attn");
+  proj_ = scratch(device, n * hp.n_embd, "proj");
+  gate_ = scratch(device, n * hp.n_ff, "gate");
+  up_ = scratch(device, n * hp.n_ff, "up");
+  positions_ = scratch(device, n, "positions");
+  rounded_ = scratch(device, n * std::max({hp.n_embd, hp.n_embd_q(), hp.n_ff}), "rounded_activations");
+}
+
+VulkanLayers::~VulkanLayers() = default;
+
+std::string VulkanLayers::describe() const {
+  const std::string where = fmt::format("{} ({})", device_.label(), device_.info().name);
+  return last_ - first_ == 1 ? fmt::format("layer {} on {}", first_, where)
+                             : fmt::format("layers {}-{} on {}", first_, last_ - 1, where);
+}
+
+void VulkanLayers::forward(std::span<float> x, int64_t n_tokens, int n_past) {
+  if (n_past + n_tokens > n_ctx_)
+    fail("context full: {} + {} tokens exceed the context size {}", n_past, n_tokens, n_ctx_);
+  const int64_t d = hp_.n_embd;
+  VKLLM_ASSERT(int64_t(x.size()) == n_tokens * d, "{} floats for {} tokens", x.size(), n_tokens);
+  for (int64_t begin = 0; begin < n_tokens; begin += n_batch_) {
+    const int64_t n = std::min(n_batch_, n_tokens - begin);
+    forward_batch(x.data() + begin * d, n, n_past + int(begin));
+  }
+}
+
+void VulkanLayers::forward_batch(float* x_host, int64_t n_tokens, int n_past) {
+  const uint64_t n = uint64_t(n_tokens), d = hp_.n_embd, dq = hp_.n_embd_q(), dkv = hp_.n_embd_kv();
+  const uint64_t hd = hp_.head_dim, ff = hp_.n_ff;
+  vk::upload(device_, x_[0].view().sub(0, n * d * sizeof(float)),
+             std::as_bytes(std::span<const float>(x_host, size_t(n * d))));
+  std::vector<int32_t> positions(static_cast<size_t>(n));
+  std::iota(positions.begin(), positions.end(), n_past);
+  vk::upload(device_, positions_.view().sub(0, n * sizeof(int32_t)), std::as_bytes(std::span(positions)));
+
+  const auto xn = f32_view(xn_, {d, n, 1, 1});
+  const auto q = f32_view(q_, {dq, n, 1, 1}), k = f32_view(k_, {dkv, n, 1, 1}), v = f32_view(v_, {dkv, n, 1, 1});
+  const auto q_heads = f32_view(q_, {hd, hp_.n_head, n, 1}), k_heads = f32_view(k_, {hd, hp_.n_head_kv, n, 1});
+  const auto attn = f32_view(attn_, {dq, n, 1, 1}), proj = f32_view(proj_, {d, n, 1, 1});
+  const auto gate = f32_view(gate_, {ff, n, 1, 1}), up = f32_view(up_, {ff, n, 1, 1});
+  const auto pos = ops::Tensor::contiguous(GgmlType::I32, {n, 1, 1, 1}, positions_.view().sub(0, n * 4));
+  const auto rope = rope_options(hp_);
+  const auto attn_heads = f32_view(attn_, {hd, hp_.n_head, n, 1});
+  ops::AttentionOptions attention;
+  attention.n_kv = uint32_t(n_past + n);
+  attention.n_past = uint32_t(n_past);
+  attention.scratch = cache_->scratch();
+  int cur = 0;  // the residual stream ping-pongs between x_[0] and x_[1]
+  auto x = [&](int i) { return f32_view(x_[i], {d, n, 1, 1}); };
+
+  vk::Recorder rec(device_, "layers", profiler_ != nullptr);
+  for (uint32_t i = 0; i < layers_.size(); ++i) {
+    const Layer& l = layers_[i];
+    ops::rms_norm(rec, x(cur), l.attn_norm, hp_.rms_eps, xn);
+    MatmulInput attn_in(xn, rounded_);
+    matmul(rec, attn_in, l.wq, q);
+    matmul(rec, attn_in, l.wk, k);
+    matmul(rec, attn_in, l.wv, v);
+    if (l.bq.data.buffer != VK_NULL_HANDLE) {  // qwen2: q/k/v biases
+      add_bias(rec, q, l.bq, attn_);
+      add_bias(rec, k, l.bk, attn_);
+      add_bias(rec, v, l.bv, attn_);
+    }
+    ops::rope(rec, q_heads, pos, rope, q_heads);
+    ops::rope(rec, k_heads, pos, rope, k_heads);
+    // One sequence: cell c holds position c, so the positions are the cells.
+    ops::kv_store(rec, k, pos, cache_->k(i));
+    ops::kv_store(rec, v, pos, cache_->v(i));
+    if (cache_->config().type == GgmlType::F16) {
+      // ggml multiplies an f16 cache with queries rounded to f16; so do we, so that ties resolve alike.
+      const auto q_f16 = f32_view(rounded_, q_heads.ne);
+      ops::round_activations(rec, GgmlType::F16, q_heads, q_f16);
+      ops::attention(rec, q_f16, cache_->k(i), cache_->v(i), attention, attn_heads);
+    } else {
+      ops::attention(rec, q_heads, cache_->k(i), cache_->v(i), attention, attn_heads);
+    }
+    MatmulInput out_in(attn, rounded_);
+    matmul(rec, out_in, l.wo, proj);
+    ops::add(rec, x(cur), proj, x(1 - cur));
+    cur = 1 - cur;
+
+    ops::rms_norm(rec, x(cur), l.ffn_norm, hp_.rms_eps, xn);
+    MatmulInput ffn_in(xn, rounded_);
+    matmul(rec, ffn_in, l.w_gate, gate);
+    matmul(rec, ffn_in, l.w_up, up);
+    ops::swiglu(rec, gate, up, gate);
+    MatmulInput down_in(gate, rounded_);
+    matmul(rec, down_in, l.w_down, proj);
+    ops::add(rec, x(cur), proj, x(1 - cur));
+    cur = 1 - cur;
+  }
+  rec.submit_and_wait();
+  if (profiler_) profiler_->add(rec.timings());
+  vk::download(device_, x_[cur].view().sub(0, n * d * sizeof(float)),
+               std::as_writable_bytes(std::span<float>(x_host, size_t(n * d))));
+}
+
+VulkanHead::VulkanHead(vk::Device& device, const Hparams& hp, const ModelWeights& weights, const ExecOptions& options)
+    : device_(device), hp_(hp), n_batch_(std::max(1, options.n_batch)), profiler_(options.profiler), weights_(device) {
+  norm_ = weights_.add(weights.output_norm);
+  output_ = weights_.add(weights.output);
+  const uint64_t n = uint64_t(n_batch_);
+  x_ = scratch(device, n * hp.n_embd, "head_x");
+  xn_ = scratch(device, n * hp.n_embd, "head_x_norm");
+  logits_ = scratch(device, n * hp.n_vocab, "logits");
+  rounded_ = scratch(device, n * hp.n_embd, "head_rounded");
+}
+
+std::string VulkanHead::describe() const { return fmt::format("output on {} ({})", device_.label(), device_.info().name); }
+
+std::vector<float> VulkanHead::forward(std::span<const float> x_host, int64_t n_rows) {
+  const uint64_t d = hp_.n_embd, n_vocab = hp_.n_vocab;
+  std::vector<float> logits(size_t(n_rows) * n_vocab);
+  for (int64_t begin = 0; begin < n_rows; begin += n_batch_) {
+    const uint64_t n = uint64_t(std::min(n_batch_, n_rows - begin));
+    vk::upload(device_, x_.view().sub(0, n * d * sizeof(float)), std::as_bytes(x_host.subspan(size_t(begin * d), size_t(n * d))));
+    vk::Recorder rec(device_, "head", profiler_ != nullptr);
+    ops::rms_norm(rec, f32_view(x_, {d, n, 1, 1}), norm_, hp_.rms_eps, f32_view(xn_, {d, n, 1, 1}));
+    MatmulInput in(f32_view(xn_, {d, n, 1, 1}), rounded_);
+    matmul(rec, in, output_, f32_view(logits_, {n_vocab, n, 1, 1}));
+    rec.submit_and_wait();
+    if (profiler_) profiler_->add(rec.timings());
+    vk::download(device_, logits_.view().sub(0, n * n_vocab * sizeof(float)),
+                 std::as_writable_bytes(std::span(logits).subspan(size_t(begin * n_vocab), size_t(n * n_vocab))));
+  }
+  return logits;
+}
+
+}  // namespace vkllm

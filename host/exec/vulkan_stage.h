@@ -1,0 +1,70 @@
+#pragma once
+// Consecutive llama-family layers, and the output head, on one Vulkan device. Weights are uploaded
+// once; activations live on the device for the whole run of layers and cross to the host only at
+// the stage's edges.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/model/hparams.h"
+#include "engine/model/model_weights.h"
+#include "host/exec/device_weights.h"
+#include "host/exec/exec_options.h"
+#include "host/exec/stage.h"
+#include "host/ops/tensor.h"
+
+namespace vkllm::vk {
+class Device;
+}
+
+namespace vkllm::ops {
+class KvCache;
+}
+
+namespace vkllm {
+
+class VulkanLayers final : public LayerStage {
+ public:
+  VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last,
+               int n_ctx, const ExecOptions& options);
+  ~VulkanLayers() override;
+
+  void forward(std::span<float> x, int64_t n_tokens, int n_past) override;
+  std::string describe() const override;
+
+ private:
+  struct Layer {
+    ops::Tensor attn_norm, wq, wk, wv, wo, bq, bk, bv, ffn_norm, w_gate, w_up, w_down;
+  };
+  void forward_batch(float* x, int64_t n, int n_past);
+
+  vk::Device& device_;
+  const Hparams hp_;
+  const uint32_t first_, last_;
+  const int n_ctx_;
+  const int64_t n_batch_;
+  Profiler* profiler_;
+  DeviceWeights weights_;
+  std::vector<Layer> layers_;
+  std::unique_ptr<ops::KvCache> cache_;
+  // Scratch for n_batch tokens.
+  vk::DeviceBuffer x_[2], xn_, q_, k_, v_, attn_, proj_, gate_, up_, positions_, rounded_;
+};
+
+class VulkanHead final : public HeadStage {
+ public:
+  VulkanHead(vk::Device& device, const Hparams& hp, const ModelWeights& weights, const ExecOptions& options);
+  std::vector<float> forward(std::span<const float> x, int64_t n_rows) override;
+  std::string describe() const override;
+
+ private:
+  vk::Device& device_;
+  const Hparams hp_;
+  const int64_t n_batch_;
+  Profiler* profiler_;
+  DeviceWeights weights_;
+  ops::Tensor norm_, output_;
+  vk::DeviceBuffer x_, xn_, logits_, rounded_;
+};
+
+}  // namespace vkllm

@@ -1,0 +1,104 @@
+#include <algorithm>
+#include <numeric>
+
+#include "host/ops/check_shapes.h"
+#include "host/ops/ops.h"
+#include "host/vulkan/device.h"
+#include "host/vulkan/recorder.h"
+#include "host/vulkan/window.h"
+#include "shaders/params.h"
+
+namespace vkllm::ops {
+namespace {
+
+using shaders::ShaderId;
+
+// Variants of shaders/mul_mat.comp (see shaders/CMakeLists.txt): matrix-vector kernels for up to
+// 1, 4, 8 columns, and the tiled matrix-matrix kernel.
+struct MulMatShaders {
+  ShaderId vec[3];
+  ShaderId mat;
+};
+
+#define VKLLM_MUL_MAT_SHADERS(t)                                                                         \
+  MulMatShaders {                                                                                        \
+    {ShaderId::mul_mat_vec_##t##_n1, ShaderId::mul_mat_vec_##t##_n4, ShaderId::mul_mat_vec_##t##_n8},   \
+        ShaderId::mul_mat_##t                                                                            \
+  }
+
+MulMatShaders shaders_for(GgmlType type) {
+  switch (type) {
+    case GgmlType::F32: return VKLLM_MUL_MAT_SHADERS(f32);
+    case GgmlType::F16: return VKLLM_MUL_MAT_SHADERS(f16);
+    case GgmlType::BF16: return VKLLM_MUL_MAT_SHADERS(bf16);
+    case GgmlType::Q4_0: return VKLLM_MUL_MAT_SHADERS(q4_0);
+    case GgmlType::Q4_1: return VKLLM_MUL_MAT_SHADERS(q4_1);
+    case GgmlType::Q5_0: return VKLLM_MUL_MAT_SHADERS(q5_0);
+    case GgmlType::Q5_1: return VKLLM_MUL_MAT_SHADERS(q5_1);
+    case GgmlType::Q8_0: return VKLLM_MUL_MAT_SHADERS(q8_0);
+    case GgmlType::Q2_K: return VKLLM_MUL_MAT_SHADERS(q2_k);
+    case GgmlType::Q3_K: return VKLLM_MUL_MAT_SHADERS(q3_k);
+    case GgmlType::Q4_K: return VKLLM_MUL_MAT_SHADERS(q4_k);
+    case GgmlType::Q5_K: return VKLLM_MUL_MAT_SHADERS(q5_k);
+    case GgmlType::Q6_K: return VKLLM_MUL_MAT_SHADERS(q6_k);
+    default: fail("mul_mat: weight type {} is not supported", type_name(type));
+  }
+}
+
+#undef VKLLM_MUL_MAT_SHADERS
+
+// Tile geometry of the variants, as compiled: rows per workgroup.
+constexpr uint32_t kVecRows[3] = {8, 4, 4};
+constexpr uint32_t kMatRows = 8, kMatCols = 4, kMatTilesM = 8, kMatTilesN = 8;
+
+}  // namespace
+
+void mul_mat(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst, MulMatKernel kernel) {
+  const MulMatShaders shaders = shaders_for(weight.type);
+  expect_type("mul_mat x", x, GgmlType::F32);
+  expect_type("mul_mat dst", dst, GgmlType::F32);
+  for (const Tensor* t : {&weight, &x, &dst}) expect_contiguous("mul_mat", *t);
+  const uint64_t k = weight.ne[0], m = weight.ne[1], n = x.rows();
+  if (weight.ne[2] != 1 || weight.ne[3] != 1 || x.ne[0] != k || dst.ne[0] != m || dst.rows() != n)
+    fail("mul_mat: weight {} times x {} into dst {}", weight.describe(), x.describe(), dst.describe());
+  if (k % 32 != 0) fail("mul_mat: k = {} of weight {} is not a multiple of 32", k, weight.describe());
+
+  const bool vec = kernel == MulMatKernel::Vector || (kernel == MulMatKernel::Auto && n <= 8);
+  const size_t variant = n <= 1 ? 0 : n <= 4 ? 1 : 2;
+  if (vec && n > 8) fail("mul_mat: the matrix-vector kernel takes at most 8 columns, got {}", n);
+  const ShaderId shader = vec ? shaders.vec[variant] : shaders.mat;
+  const uint64_t rows_per_group = vec ? kVecRows[variant] : kMatRows * kMatTilesM;
+  const uint64_t row_bytes = weight.nb[1];
+  if (rows_per_group * row_bytes > vk::kWindowReachBytes)
+    fail("mul_mat: rows of {} bytes are too long for windowed reads", row_bytes);
+
+  // x and dst are plain bindings: split n so both stay within maxStorageBufferRange, at column
+  // offsets that keep the descriptor offsets aligned.
+  const auto& limits = rec.device().info().limits;
+  const uint64_t align = limits.min_storage_buffer_offset_alignment;
+  const uint64_t col_step = std::lcm(align / std::gcd(align, 4 * k), align / std::gcd(align, 4 * m));
+  uint64_t max_cols = std::min(limits.max_storage_buffer_range / (4 * k), limits.max_storage_buffer_range / (4 * m));
+  if (!vec) max_cols = std::min<uint64_t>(max_cols, uint64_t(limits.max_workgroup_count[1]) * kMatCols * kMatTilesN);
+  max_cols = max_cols / col_step * col_step;
+  if (max_cols == 0) fail("mul_mat: a column of x {} or dst {} exceeds the storage range", x.describe(), dst.describe());
+
+  // The kernels read 32-bit words; a weight whose size is not a multiple of 4 (e.g. one q4_0 row
+  // of 18 bytes) gets its last word whole. Allocations and tensor offsets are aligned to at least
+  // 4 bytes, so those bytes are padding inside the same buffer.
+  vk::BufferView weight_view = weight.data;
+  weight_view.size = (weight_view.size + 3) / 4 * 4;
+
+  for (uint64_t col = 0; col < n; col += max_cols) {
+    const uint64_t cols = std::min(max_cols, n - col);
+    const params::MulMatParams p{u32("mul_mat", m), u32("mul_mat", cols), u32("mul_mat", k), u32("mul_mat", row_bytes)};
+    const vk::BufferView xs = x.data.sub(col * k * 4, cols * k * 4);
+    const vk::BufferView ds = dst.data.sub(col * m * 4, cols * m * 4);
+    const vk::WorkSize work =
+        vec ? vk::workgroups(u32("mul_mat", (m + rows_per_group - 1) / rows_per_group))
+            : vk::workgroups(u32("mul_mat", (m + rows_per_group - 1) / rows_per_group),
+                             u32("mul_mat", (cols + kMatCols * kMatTilesN - 1) / (kMatCols * kMatTilesN)));
+    rec.dispatch(shader, {vk::reads(weight_view), vk::reads(xs), vk::writes(ds)}, p, work);
+  }
+}
+
+}  // namespace vkllm::ops

@@ -1,0 +1,170 @@
+// Whole forward passes against llama.cpp's outputs in shared/golden, on every backend placement:
+// same top-1 token at every prompt position, last-position logits within the stated tolerance,
+// and the same greedy continuation for F32/F16/Q8_0.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <numeric>
+
+#include "common/test_paths.h"
+#include "engine/model/model_file.h"
+#include "engine/session/generation.h"
+#include "host/exec/open_model.h"
+
+namespace vkllm {
+namespace {
+
+struct Placement {
+  std::string name;
+  ExecOptions options;
+  // Top-1 may differ from llama.cpp's at a prompt position only where llama.cpp's own top two are
+  // closer than this and swapped (0: never).
+  float near_tie = 0;
+};
+
+std::vector<Placement> placements() {
+  auto with = [](int ngl, GgmlType cache) {
+    ExecOptions o;
+    o.n_ctx = 256;
+    o.n_threads = 2;
+    o.n_gpu_layers = ngl;
+    o.cache_type_k = o.cache_type_v = cache;
+    return o;
+  };
+  // The CPU backend rounds exactly as ggml's x86 backend does. The Vulkan path rounds activations
+  // alike but sums in another order, keeps q8_1 block sums unrounded (ggml stores them in f16) and
+  // rounds an f16 cache's attention differently from ggml's; that moves logits by up to ~0.02 and
+  // swaps a few pairs of logits closer than that.
+  return {{"cpu", with(0, GgmlType::F32)},
+          {"vulkan", with(99, GgmlType::F16), 0.02f},
+          {"vulkan_f32cache", with(99, GgmlType::F32), 0.02f}};
+}
+
+// shared/golden when it is there, else the copies under tests/data (the Q4_0 goldens only).
+std::filesystem::path golden_dir() {
+  const auto shared = test::shared_dir();
+  return shared ? *shared / "golden" : test::data_dir() / "golden";
+}
+
+std::filesystem::path model_path(const std::string& file_name) {
+  const auto shared = test::shared_dir();
+  if (!shared) return test::data_dir() / file_name;
+  return *shared / "models" / (file_name.starts_with("qwen2") ? "qwen2-tiny" : "tiny-shakespeare") / file_name;
+}
+
+std::vector<std::string> golden_names() {
+  std::vector<std::string> out;
+  for (const auto& entry : std::filesystem::directory_iterator(golden_dir())) {
+    const auto name = entry.path().stem().string();
+    if (name.find("perplexity") == std::string::npos) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+nlohmann::json read_golden(const std::string& name) {
+  std::ifstream in(golden_dir() / (name + ".json"));
+  return nlohmann::json::parse(in);
+}
+
+int argmax(const float* v, int n) { return int(std::max_element(v, v + n) - v); }
+
+// The greedy continuation must equal llama.cpp's. These tiny models hit near-ties (top two logits
+// within 1e-3) where the order of float additions decides; past such a tie the sequences may
+// part, but only at a tie, and only to llama.cpp's choice being our runner-up.
+void expect_same_greedy(LanguageModel& model, const float* first_logits, const std::vector<int32_t>& greedy,
+                        float near_tie) {
+  const int n_vocab = model.n_vocab();
+  std::vector<float> logits(first_logits, first_logits + n_vocab);
+  for (size_t i = 0; i < greedy.size(); ++i) {
+    std::vector<int32_t> order(static_cast<size_t>(n_vocab));
+    std::iota(order.begin(), order.end(), 0);
+    std::partial_sort(order.begin(), order.begin() + 2, order.end(),
+                      [&](int a, int b) { return logits[size_t(a)] > logits[size_t(b)]; });
+    if (order[0] != greedy[i]) {
+      const float gap = logits[size_t(order[0])] - logits[size_t(order[1])];
+      EXPECT_EQ(order[1], greedy[i]) << "generated token " << i << " is not a near-tie miss";
+      EXPECT_LT(gap, near_tie) << "generated token " << i << " differs with a clear margin";
+      ::testing::Test::RecordProperty("greedy_exact_prefix", int(i));
+      return;
+    }
+    logits = model.forward(std::span<const int32_t>(&greedy[i], 1), false);
+  }
+}
+
+bool exact_type(const std::string& file) {
+  return file.find("-F32") != std::string::npos || file.find("-F16") != std::string::npos ||
+         file.find("-Q8_0") != std::string::npos;
+}
+
+class ModelGoldens : public ::testing::TestWithParam<std::tuple<Placement, std::string>> {};
+
+TEST_P(ModelGoldens, MatchLlamaCpp) {
+  const auto& [placement, name] = GetParam();
+  const auto g = read_golden(name);
+  const std::string file_name = g["file"];
+  const bool qwen = file_name.starts_with("qwen2");
+  const auto model_file = ModelFile::open(model_path(file_name));
+  auto model = open_language_model(*model_file, placement.options);
+  const std::vector<int32_t> tokens = g["tokens"];
+  EXPECT_EQ(model_file->tokenizer.tokenize(g["prompt"].get<std::string>(), true), tokens);
+  const int n_vocab = model->n_vocab();
+  const auto logits = evaluate_prompt(*model, tokens, 512, true);
+
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    const int got = argmax(&logits[t * size_t(n_vocab)], n_vocab);
+    const auto& want = g["top20"][t];
+    if (got == want[0][0].get<int>()) continue;
+    const float gap = want[0][1].get<float>() - want[1][1].get<float>();
+    const bool swapped_tie = got == want[1][0].get<int>() && gap < placement.near_tie;
+    EXPECT_TRUE(swapped_tie) << "position " << t << ": top-1 " << got << ", llama.cpp " << want[0][0]
+                             << " (its top two are " << gap << " apart)";
+    if (swapped_tie) RecordProperty("near_tie_swap_position", int(t));
+  }
+
+  const std::vector<float> want = g["last_logits"];
+  const float* got = &logits[(tokens.size() - 1) * size_t(n_vocab)];
+  double max_diff = 0, err = 0, norm = 0;
+  for (int i = 0; i < n_vocab; ++i) {
+    const double diff = double(got[i]) - want[size_t(i)];
+    max_diff = std::max(max_diff, std::abs(diff));
+    err += diff * diff;
+    norm += double(want[size_t(i)]) * want[size_t(i)];
+  }
+  if (qwen) {
+    EXPECT_LE(err / norm, 2e-3) << "NMSE";
+  } else {
+    const bool full = file_name.find("-F32") != std::string::npos || file_name.find("-F16") != std::string::npos;
+    EXPECT_LE(max_diff, full ? 1e-2 : 0.25);
+  }
+  RecordProperty("last_logits_diff", std::to_string(qwen ? err / norm : max_diff));
+  if (!qwen && exact_type(file_name)) expect_same_greedy(*model, got, g["greedy"], std::max(placement.near_tie, 1e-2f));
+}
+
+INSTANTIATE_TEST_SUITE_P(Goldens, ModelGoldens, ::testing::Combine(::testing::ValuesIn(placements()),
+                                                                   ::testing::ValuesIn(golden_names())),
+                         [](const auto& info) {
+                           std::string name = std::get<0>(info.param).name + "_" + std::get<1>(info.param);
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
+
+TEST(LanguageModel, RejectsTokensOutsideTheVocabularyAndAFullContext) {
+  const auto model_file = ModelFile::open(test::data_dir() / "tiny-shakespeare-Q4_0.gguf");
+  for (const auto& placement : placements()) {
+    SCOPED_TRACE(placement.name);
+    auto options = placement.options;
+    options.n_ctx = 4;
+    auto model = open_language_model(*model_file, options);
+    EXPECT_THROW(model->forward(std::vector<int32_t>{1, 5000}, false), Error);
+    model->reset();
+    EXPECT_NO_THROW(model->forward(std::vector<int32_t>{1, 2, 3}, false));
+    EXPECT_THROW(model->forward(std::vector<int32_t>{4, 5}, false), Error);
+  }
+}
+
+}  // namespace
+}  // namespace vkllm

@@ -1,0 +1,203 @@
+// mul_mat for every weight type against a double-precision reference of the dequantized weights.
+// Bound: |got - want| <= 2e-5 * sum_i |w_i x_i| + 1e-6 for every type. The weights are decoded
+// exactly (or to one rounding of the f32 decode), so what remains is f32 accumulation over k
+// terms in some order, which stays far below k * 2^-24 relative to sum |w x| for k <= 4096.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "engine/quant/dequantize.h"
+#include "engine/quant/quantize.h"
+#include "engine/types/ggml_type.h"
+#include "engine/util/fp16.h"
+#include "host/ops/ops.h"
+#include "host/vulkan/recorder.h"
+#include "host/vulkan_test_env.h"
+
+namespace vkllm::test {
+namespace {
+
+constexpr double kRelBound = 2e-5;
+constexpr double kAbsBound = 1e-6;
+
+bool is_k_quant(GgmlType type) {
+  return type == GgmlType::Q2_K || type == GgmlType::Q3_K || type == GgmlType::Q4_K || type == GgmlType::Q5_K ||
+         type == GgmlType::Q6_K;
+}
+
+// Weight rows of `type`: quantized from random floats where a quantizer exists; for K-quants
+// random block bytes with small finite f16 scales at the format's scale fields.
+std::vector<uint8_t> random_weights(GgmlType type, uint64_t k, uint64_t m, uint32_t seed) {
+  const uint64_t bytes_per_row = *row_bytes(type, k);
+  std::vector<uint8_t> out(bytes_per_row * m);
+  if (!is_k_quant(type)) {
+    const auto values = random_floats(k * m, -1, 1, seed);
+    for (uint64_t r = 0; r < m; ++r) quantize_row(type, values.data() + r * k, out.data() + r * bytes_per_row, int64_t(k));
+    return out;
+  }
+  std::mt19937 rng(seed);
+  for (auto& b : out) b = uint8_t(rng());
+  std::vector<uint32_t> scale_fields;  // byte offsets of the f16 factors in a super-block
+  uint64_t block = 0;
+  switch (type) {
+    case GgmlType::Q2_K: scale_fields = {80, 82}, block = 84; break;
+    case GgmlType::Q3_K: scale_fields = {108}, block = 110; break;
+    case GgmlType::Q4_K: scale_fields = {0, 2}, block = 144; break;
+    case GgmlType::Q5_K: scale_fields = {0, 2}, block = 176; break;
+    default: scale_fields = {208}, block = 210; break;
+  }
+  std::uniform_real_distribution<float> scale(-0.05f, 0.05f);
+  for (uint64_t b = 0; b < out.size() / block; ++b)
+    for (uint32_t f : scale_fields) {
+      const uint16_t h = fp32_to_fp16(scale(rng));
+      std::memcpy(out.data() + b * block + f, &h, 2);
+    }
+  return out;
+}
+
+struct Expected {
+  std::vector<double> value, magnitude;  // dot products and sums of |w x|, [m, n]
+};
+
+Expected reference(GgmlType type, std::span<const uint8_t> weights, uint64_t k, uint64_t m, std::span<const float> x,
+                   uint64_t n) {
+  std::vector<float> w(k * m);
+  dequantize(type, weights, w);
+  Expected e{std::vector<double>(m * n), std::vector<double>(m * n)};
+  for (uint64_t j = 0; j < n; ++j)
+    for (uint64_t i = 0; i < m; ++i) {
+      double s = 0, a = 0;
+      for (uint64_t t = 0; t < k; ++t) {
+        const double p = double(w[i * k + t]) * double(x[j * k + t]);
+        s += p;
+        a += std::abs(p);
+      }
+      e.value[j * m + i] = s;
+      e.magnitude[j * m + i] = a;
+    }
+  return e;
+}
+
+::testing::AssertionResult within_bound(std::span<const float> got, const Expected& want) {
+  size_t bad = 0;
+  std::string first;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const double err = std::abs(double(got[i]) - want.value[i]);
+    if (!(err <= kRelBound * want.magnitude[i] + kAbsBound)) {
+      if (bad++ < 5)
+        first += fmt::format(" [{}] got {} want {} (|wx| {});", i, got[i], want.value[i], want.magnitude[i]);
+    }
+  }
+  if (bad == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << bad << " of " << got.size() << " outside the bound:" << first;
+}
+
+struct MulMatCase {
+  GgmlType type;
+  uint64_t m, k, n;
+  ops::MulMatKernel kernel = ops::MulMatKernel::Auto;
+};
+
+std::string case_name(const MulMatCase& c) {
+  const char* kernel = c.kernel == ops::MulMatKernel::Auto ? "" : c.kernel == ops::MulMatKernel::Vector ? "_vec" : "_mat";
+  return fmt::format("{}_m{}_k{}_n{}{}", type_name(c.type), c.m, c.k, c.n, kernel);
+}
+void PrintTo(const MulMatCase& c, std::ostream* os) { *os << case_name(c); }
+
+class MulMatTest : public VulkanTest, public ::testing::WithParamInterface<MulMatCase> {};
+
+TEST_P(MulMatTest, MatchesReference) {
+  const MulMatCase c = GetParam();
+  const auto weights = random_weights(c.type, c.k, c.m, uint32_t(c.m * 7 + c.k));
+  const auto xv = random_floats(c.k * c.n, -1, 1, uint32_t(c.n + 3));
+  const auto w = tensor(c.type, {c.k, c.m, 1, 1}, weights);
+  const auto x = tensor_f32({c.k, c.n, 1, 1}, xv);
+  const auto out = tensor(GgmlType::F32, {c.m, c.n, 1, 1});
+  vk::Recorder rec(device(), "mul_mat");
+  ops::mul_mat(rec, w, x, out, c.kernel);
+  rec.submit_and_wait();
+  EXPECT_TRUE(within_bound(read_f32(out), reference(c.type, weights, c.k, c.m, xv, c.n)));
+}
+
+std::vector<MulMatCase> all_cases() {
+  const GgmlType types[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q4_0, GgmlType::Q4_1,
+                            GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q2_K, GgmlType::Q3_K,
+                            GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
+  using K = ops::MulMatKernel;
+  std::vector<MulMatCase> cases;
+  for (GgmlType t : types) {
+    // k a multiple of 256 for every type; n over the vector variants and the tiled kernel.
+    cases.push_back({t, 1, 256, 1});
+    cases.push_back({t, 37, 512, 1});
+    cases.push_back({t, 64, 256, 2});
+    cases.push_back({t, 33, 768, 3});
+    cases.push_back({t, 18, 256, 7});
+    cases.push_back({t, 40, 512, 8});
+    cases.push_back({t, 31, 256, 17});
+    cases.push_back({t, 66, 256, 64});
+    cases.push_back({t, 19, 256, 512});
+    cases.push_back({t, 35, 256, 5, K::Matrix});  // the tiled kernel on few columns
+    if (!is_k_quant(t)) {  // 32-element granularity: odd block counts, rows not 16-byte aligned
+      cases.push_back({t, 3, 32, 1});
+      cases.push_back({t, 29, 288, 1});
+      cases.push_back({t, 16, 96, 4});
+      cases.push_back({t, 21, 288, 8});
+      cases.push_back({t, 27, 288, 33});
+    }
+  }
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, MulMatTest, ::testing::ValuesIn(all_cases()),
+                         [](const auto& info) { return case_name(info.param); });
+
+// A 160 MiB q8_0 weight (over maxStorageBufferRange on lavapipe: windowed reads). 64 distinct rows
+// repeat, so the reference needs only 64 dot products per column; rows straddle window starts
+// (4352-byte rows do not divide the window stride).
+TEST_F(VulkanTest, MulMatWeightOver160MiB) {
+  const uint64_t k = 4096, row_size = *row_bytes(GgmlType::Q8_0, k);
+  const uint64_t m = (160ull << 20) / row_size;
+  const auto pattern = random_weights(GgmlType::Q8_0, k, 64, 5);
+  std::vector<uint8_t> table(m * row_size);
+  for (uint64_t r = 0; r < m; ++r)
+    std::memcpy(table.data() + r * row_size, pattern.data() + (r % 64) * row_size, row_size);
+  const auto w = tensor(GgmlType::Q8_0, {k, m, 1, 1}, table);
+  using K = ops::MulMatKernel;
+  for (const auto& [n, kernel] : {std::pair{uint64_t(1), K::Vector}, std::pair{uint64_t(2), K::Matrix}}) {
+    const auto xv = random_floats(k * n, -1, 1, uint32_t(n));
+    const auto x = tensor_f32({k, n, 1, 1}, xv);
+    const auto out = tensor(GgmlType::F32, {m, n, 1, 1});
+    vk::Recorder rec(device(), "mul_mat 160 MiB");
+    ops::mul_mat(rec, w, x, out, kernel);
+    rec.submit_and_wait();
+    const Expected small = reference(GgmlType::Q8_0, pattern, k, 64, xv, n);
+    Expected want{std::vector<double>(m * n), std::vector<double>(m * n)};
+    for (uint64_t j = 0; j < n; ++j)
+      for (uint64_t i = 0; i < m; ++i) {
+        want.value[j * m + i] = small.value[j * 64 + i % 64];
+        want.magnitude[j * m + i] = small.magnitude[j * 64 + i % 64];
+      }
+    EXPECT_TRUE(within_bound(read_f32(out), want)) << "n = " << n;
+  }
+}
+
+TEST_F(VulkanTest, MulMatRejectsBadShapes) {
+  const auto w = tensor(GgmlType::Q4_0, {64, 8, 1, 1});
+  const auto x = tensor(GgmlType::F32, {64, 2, 1, 1});
+  const auto wrong_k = tensor(GgmlType::F32, {32, 2, 1, 1});
+  const auto out = tensor(GgmlType::F32, {8, 2, 1, 1});
+  const auto wrong_out = tensor(GgmlType::F32, {7, 2, 1, 1});
+  const auto f16_odd = tensor(GgmlType::F16, {40, 8, 1, 1});
+  const auto x40 = tensor(GgmlType::F32, {40, 2, 1, 1});
+  vk::Recorder rec(device(), "bad");
+  EXPECT_THROW(ops::mul_mat(rec, w, wrong_k, out), Error);
+  EXPECT_THROW(ops::mul_mat(rec, w, x, wrong_out), Error);
+  EXPECT_THROW(ops::mul_mat(rec, f16_odd, x40, out), Error);  // k % 32 != 0
+  const auto x9 = tensor(GgmlType::F32, {64, 9, 1, 1});
+  const auto out9 = tensor(GgmlType::F32, {8, 9, 1, 1});
+  EXPECT_THROW(ops::mul_mat(rec, w, x9, out9, ops::MulMatKernel::Vector), Error);  // n > 8
+}
+
+}  // namespace
+}  // namespace vkllm::test

@@ -1,0 +1,54 @@
+#include <gtest/gtest.h>
+
+#include "host/cpu/activation_rounding.h"
+#include "host/ops/ops.h"
+#include "host/vulkan/recorder.h"
+#include "host/vulkan_test_env.h"
+
+namespace vkllm::test {
+namespace {
+
+class RoundActivationsTest : public VulkanTest, public ::testing::WithParamInterface<GgmlType> {};
+
+TEST_P(RoundActivationsTest, MatchesTheCpuBackend) {
+  const GgmlType type = GetParam();
+  const uint64_t k = 768, n = 5;
+  auto xv = random_floats(k * n, -4, 4, 11);
+  std::fill(xv.begin() + 256, xv.begin() + 512, 0.0f);  // an all-zero block
+  xv[3] = 9.5f;                                          // a signed extreme of either sign
+  xv[600] = -11.0f;
+  const auto x = tensor_f32({k, n, 1, 1}, xv);
+  const auto out = tensor(GgmlType::F32, {k, n, 1, 1});
+  ASSERT_NE(ops::activation_rounding(type, k), ops::ActivationRounding::None);
+  vk::Recorder rec(device(), "round_activations");
+  ops::round_activations(rec, type, x, out);
+  rec.submit_and_wait();
+  std::vector<float> want(k * n);
+  for (uint64_t r = 0; r < n; ++r) cpu::round_activations(type, &xv[r * k], &want[r * k], int64_t(k));
+  const auto got = read_f32(out);
+  EXPECT_TRUE(all_close(got, want, 1e-6f, 1e-5f));
+  size_t differ = 0;
+  std::string first_miss;
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (got[i] != want[i] && first_miss.empty())
+      first_miss = fmt::format("element {}: x {} got {} want {}", i, xv[i], got[i], want[i]);
+    differ += got[i] != want[i];
+  }
+  // Bit-identical on lavapipe; a device whose f16 conversion rounds differently may miss a few.
+  EXPECT_LE(differ, got.size() / 1000) << "values rounded differently from the CPU backend; " << first_miss;
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, RoundActivationsTest,
+                         ::testing::Values(GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q8_0, GgmlType::Q4_K,
+                                           GgmlType::Q6_K, GgmlType::F16, GgmlType::BF16),
+                         [](const auto& info) { return std::string(type_name(info.param)); });
+
+TEST(RoundActivations, NoRoundingForF32OrRowsThatDoNotFitTheBlocks) {
+  EXPECT_EQ(ops::activation_rounding(GgmlType::F32, 256), ops::ActivationRounding::None);
+  EXPECT_EQ(ops::activation_rounding(GgmlType::Q4_K, 288), ops::ActivationRounding::None);
+  EXPECT_EQ(ops::activation_rounding(GgmlType::Q4_K, 768), ops::ActivationRounding::Q8_K);
+  EXPECT_EQ(ops::activation_rounding(GgmlType::Q5_1, 288), ops::ActivationRounding::Q8_0);
+}
+
+}  // namespace
+}  // namespace vkllm::test

@@ -1,0 +1,106 @@
+#include "tools/model_options.h"
+
+#include <charconv>
+
+#include "engine/util/check.h"
+
+namespace vkllm::cli {
+namespace {
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> parts;
+  size_t begin = 0;
+  while (true) {
+    const size_t comma = text.find(',', begin);
+    parts.push_back(text.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin));
+    if (comma == std::string::npos) break;
+    begin = comma + 1;
+  }
+  return parts;
+}
+
+}  // namespace
+
+std::vector<int> parse_int_list(const std::string& text, const std::string& flag) {
+  std::vector<int> out;
+  if (text.empty()) return out;
+  for (const auto& part : split_commas(text)) {
+    int value = 0;
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (ec != std::errc() || end != part.data() + part.size() || part.empty())
+      fail("{}: '{}' is not an integer (expected a comma-separated list like 0,1)", flag, part);
+    out.push_back(value);
+  }
+  return out;
+}
+
+std::vector<float> parse_float_list(const std::string& text, const std::string& flag) {
+  std::vector<float> out;
+  if (text.empty()) return out;
+  for (const auto& part : split_commas(text)) {
+    float value = 0;
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (ec != std::errc() || end != part.data() + part.size() || part.empty())
+      fail("{}: '{}' is not a number (expected a comma-separated list like 3,1)", flag, part);
+    out.push_back(value);
+  }
+  return out;
+}
+
+int parse_gpu_layers(const std::string& text) {
+  if (text == "auto" || text == "-1") return -1;
+  const auto values = parse_int_list(text, "-ngl");
+  if (values.size() != 1 || values[0] < 0) fail("-ngl takes a layer count or 'auto', got '{}'", text);
+  return values[0];
+}
+
+GgmlType parse_cache_type(const std::string& text, const std::string& flag) {
+  const auto type = type_from_name(text);
+  if (!type || (*type != GgmlType::F16 && *type != GgmlType::F32 && *type != GgmlType::Q8_0))
+    fail("{}: unsupported cache type '{}' (f16, q8_0 or f32)", flag, text);
+  return *type;
+}
+
+ExecOptions ModelOptions::exec() const {
+  ExecOptions o;
+  o.n_ctx = n_ctx;
+  if (n_batch <= 0) fail("-b must be positive, got {}", n_batch);
+  o.n_batch = n_batch;
+  if (n_threads < 0) fail("-t must not be negative, got {}", n_threads);
+  o.n_threads = n_threads;
+  o.n_gpu_layers = parse_gpu_layers(n_gpu_layers);
+  o.devices = parse_int_list(devices, "--devices");
+  o.tensor_split = parse_float_list(tensor_split, "--tensor-split");
+  for (const int mib : parse_int_list(vram_budget, "--vram-budget")) {
+    if (mib < 0) fail("--vram-budget must not be negative, got {}", mib);
+    o.vram_budget.push_back(uint64_t(mib) << 20);
+  }
+  o.cache_type_k = parse_cache_type(cache_type_k, "--cache-type-k");
+  o.cache_type_v = parse_cache_type(cache_type_v, "--cache-type-v");
+  return o;
+}
+
+std::unique_ptr<const ModelFile> ModelOptions::open_model() const {
+  return ModelFile::open(model, no_mmap ? gguf::LoadMode::Read : gguf::LoadMode::Mmap);
+}
+
+void add_model_options(CLI::App* sub, ModelOptions& o) {
+  sub->add_option("-m,--model", o.model, "GGUF model file")->required();
+  sub->add_flag("--no-mmap", o.no_mmap, "Read the model into memory instead of mapping it");
+  add_placement_options(sub, o);
+}
+
+void add_placement_options(CLI::App* sub, ModelOptions& o) {
+  sub->add_option("-c,--ctx-size", o.n_ctx, "Context size in tokens (0: the model's, at most 4096)");
+  sub->add_option("-b,--batch-size", o.n_batch, "Prompt tokens per forward pass");
+  sub->add_option("-t,--threads", o.n_threads, "CPU threads (0: one per core)");
+  sub->add_option("--n-gpu-layers,--gpu-layers", o.n_gpu_layers,
+                  "-ngl: layers on the GPU: a count (the last N; more than the layer count moves the output too) or auto");
+  sub->add_option("--tensor-split", o.tensor_split, "-ts: GPU layers per device in proportion, e.g. 3,1");
+  sub->add_option("--devices", o.devices, "-dev: Vulkan devices to use, e.g. 0 or 0,1 (0,0: one GPU opened twice)");
+  sub->add_option("--vram-budget", o.vram_budget, "Most MiB to use per device, e.g. 512,512");
+  sub->add_option("--cache-type-k", o.cache_type_k, "-ctk: KV cache type for K: f16, q8_0, f32");
+  sub->add_option("--cache-type-v", o.cache_type_v, "-ctv: KV cache type for V: f16, q8_0, f32");
+}
+
+}  // namespace vkllm::cli
