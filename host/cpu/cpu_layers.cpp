@@ -11,12 +11,12 @@
 
 namespace vkllm::cpu {
 
-CpuLayers::CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last, int n_ctx,
-                     ThreadPool& pool)
-    : hp_(hp), w_(weights), first_(first), last_(last), n_ctx_(n_ctx), pool_(pool) {
+CpuLayers::CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last, int n_seq,
+                     int n_ctx_per_seq, ThreadPool& pool)
+    : hp_(hp), w_(weights), first_(first), last_(last), n_seq_(n_seq), n_ctx_seq_(n_ctx_per_seq), pool_(pool) {
   VKLLM_ASSERT(first <= last && last <= hp.n_layer, "layers [{}, {}) of {}", first, last, hp.n_layer);
-  if (n_ctx <= 0) fail("context size must be positive, got {}", n_ctx);
-  const size_t cache = size_t(last - first) * size_t(n_ctx) * hp.n_embd_kv();
+  if (n_seq <= 0 || n_ctx_per_seq <= 0) fail("context of {} x {} cells is empty", n_seq, n_ctx_per_seq);
+  const size_t cache = size_t(last - first) * n_cells() * hp.n_embd_kv();
   k_cache_.assign(cache, 0.0f);
   v_cache_.assign(cache, 0.0f);
 }
@@ -26,21 +26,24 @@ std::string CpuLayers::describe() const {
                              : fmt::format("layers {}-{} on CPU", first_, last_ - 1);
 }
 
-void CpuLayers::attention(uint32_t layer, const float* q, int64_t n_tokens, int n_past, float* out) {
+void CpuLayers::attention(uint32_t layer, const float* q, const StageBatch& batch, float* out) {
+  const int64_t n_tokens = batch.size();
   const int64_t hd = hp_.head_dim, kv_width = hp_.n_embd_kv();
   const float* k_layer = k_cells(layer);
   const float* v_layer = v_cells(layer);
   const float scale = 1.0f / std::sqrt(float(hd));
   pool_.parallel_for(n_tokens * hp_.n_head, [&](int64_t begin, int64_t end) {
-    std::vector<float> scores(size_t(n_past + n_tokens));
+    std::vector<float> scores(static_cast<size_t>(n_ctx_seq_));
     for (int64_t job = begin; job < end; ++job) {
       const int64_t t = job / hp_.n_head, h = job % hp_.n_head;
       const int64_t kv_head = h / hp_.n_gqa();
-      const int64_t n_keys = n_past + t + 1;  // causal: this token sees itself and everything before
+      // causal: this token sees its own sequence's positions up to its own
+      const int64_t n_keys = int64_t(batch.pos[size_t(t)]) + 1;
+      const int64_t first_cell = int64_t(batch.seq[size_t(t)]) * n_ctx_seq_;
       const float* qh = q + (t * hp_.n_head + h) * hd;
       float max_score = -INFINITY;
       for (int64_t j = 0; j < n_keys; ++j) {
-        const float* kj = k_layer + j * kv_width + kv_head * hd;
+        const float* kj = k_layer + (first_cell + j) * kv_width + kv_head * hd;
         float s = 0;
         for (int64_t i = 0; i < hd; ++i) s += qh[i] * kj[i];
         scores[size_t(j)] = s * scale;
@@ -52,20 +55,23 @@ void CpuLayers::attention(uint32_t layer, const float* q, int64_t n_tokens, int 
       std::fill(oh, oh + hd, 0.0f);
       for (int64_t j = 0; j < n_keys; ++j) {
         const float p = scores[size_t(j)] / sum;
-        const float* vj = v_layer + j * kv_width + kv_head * hd;
+        const float* vj = v_layer + (first_cell + j) * kv_width + kv_head * hd;
         for (int64_t i = 0; i < hd; ++i) oh[i] += p * vj[i];
       }
     }
   });
 }
 
-void CpuLayers::forward(std::span<float> xs, int64_t n, int n_past) {
-  if (n_past + n > n_ctx_) fail("context full: {} + {} tokens exceed the context size {}", n_past, n, n_ctx_);
+void CpuLayers::forward(std::span<float> xs, const StageBatch& batch) {
+  const int64_t n = batch.size();
+  for (int64_t t = 0; t < n; ++t)
+    VKLLM_ASSERT(batch.seq[size_t(t)] >= 0 && batch.seq[size_t(t)] < n_seq_ && batch.pos[size_t(t)] >= 0 &&
+                     batch.pos[size_t(t)] < n_ctx_seq_,
+                 "token {} at sequence {} position {} is outside the cache", t, batch.seq[size_t(t)], batch.pos[size_t(t)]);
   const int64_t d = hp_.n_embd, dq = hp_.n_embd_q(), dkv = hp_.n_embd_kv(), ff = hp_.n_ff;
   VKLLM_ASSERT(int64_t(xs.size()) == n * d, "{} floats for {} tokens", xs.size(), n);
   float* x = xs.data();
-  std::vector<int32_t> positions(static_cast<size_t>(n));
-  std::iota(positions.begin(), positions.end(), n_past);
+  const std::span<const int32_t> positions = batch.pos;
   std::vector<float> xn(n * d), q(n * dq), k(n * dkv), v(n * dkv), attn(n * dq), proj(n * d);
   std::vector<float> gate(n * ff), up(n * ff);
 
@@ -83,9 +89,12 @@ void CpuLayers::forward(std::span<float> xs, int64_t n, int n_past) {
     }
     rope(q.data(), positions, hp_.n_head, hp_);
     rope(k.data(), positions, hp_.n_head_kv, hp_);
-    std::copy(k.begin(), k.end(), k_cells(il) + size_t(n_past) * dkv);
-    std::copy(v.begin(), v.end(), v_cells(il) + size_t(n_past) * dkv);
-    attention(il, q.data(), n, n_past, attn.data());
+    for (int64_t t = 0; t < n; ++t) {
+      const size_t cell = size_t(batch.seq[size_t(t)]) * size_t(n_ctx_seq_) + size_t(batch.pos[size_t(t)]);
+      std::copy_n(k.begin() + t * dkv, dkv, k_cells(il) + cell * dkv);
+      std::copy_n(v.begin() + t * dkv, dkv, v_cells(il) + cell * dkv);
+    }
+    attention(il, q.data(), batch, attn.data());
     matmul(l.wo, attn.data(), n, proj.data(), pool_);
     for (int64_t i = 0; i < n * d; ++i) x[i] += proj[i];
 

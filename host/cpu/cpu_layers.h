@@ -12,22 +12,24 @@ namespace vkllm::cpu {
 
 class CpuLayers final : public LayerStage {
  public:
-  // Layers [first, last) of the model; the pool is shared with the other CPU stages.
-  CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last, int n_ctx,
-            ThreadPool& pool);
+  // Layers [first, last) of the model for n_seq sequences of n_ctx_per_seq cells each; the pool is
+  // shared with the other CPU stages.
+  CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last, int n_seq,
+            int n_ctx_per_seq, ThreadPool& pool);
 
-  void forward(std::span<float> x, int64_t n_tokens, int n_past) override;
+  void forward(std::span<float> x, const StageBatch& batch) override;
   std::string describe() const override;
 
  private:
-  void attention(uint32_t layer, const float* q, int64_t n_tokens, int n_past, float* out);
-  float* k_cells(uint32_t layer) { return k_cache_.data() + size_t(layer - first_) * n_ctx_ * hp_.n_embd_kv(); }
-  float* v_cells(uint32_t layer) { return v_cache_.data() + size_t(layer - first_) * n_ctx_ * hp_.n_embd_kv(); }
+  void attention(uint32_t layer, const float* q, const StageBatch& batch, float* out);
+  size_t n_cells() const { return size_t(n_seq_) * size_t(n_ctx_seq_); }
+  float* k_cells(uint32_t layer) { return k_cache_.data() + size_t(layer - first_) * n_cells() * hp_.n_embd_kv(); }
+  float* v_cells(uint32_t layer) { return v_cache_.data() + size_t(layer - first_) * n_cells() * hp_.n_embd_kv(); }
 
   const Hparams hp_;
   const ModelWeights& w_;
   const uint32_t first_, last_;
-  const int n_ctx_;
+  const int n_seq_, n_ctx_seq_;
   ThreadPool& pool_;
   std::vector<float> k_cache_, v_cache_;  // [layer][cell][n_embd_kv]
 };

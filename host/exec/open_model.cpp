@@ -61,9 +61,14 @@ int resolve_context_size(const Hparams& hp, const ExecOptions& options) {
   return int(std::clamp<uint32_t>(hp.n_ctx_train, 1, 4096));
 }
 
-std::unique_ptr<LanguageModel> open_language_model(const ModelFile& model, const ExecOptions& options) {
+namespace {
+
+std::unique_ptr<PipelineModel> open_pipeline(const ModelFile& model, const ExecOptions& options, int n_seq) {
   const Hparams& hp = model.hp;
   const int n_ctx = resolve_context_size(hp, options);
+  if (n_seq <= 0) fail("--parallel must be at least 1, got {}", n_seq);
+  const int n_ctx_seq = n_ctx / n_seq;
+  if (n_ctx_seq <= 0) fail("-c {} leaves no context for each of {} sequences", n_ctx, n_seq);
   auto backends = std::make_unique<Backends>();
   backends->pool = std::make_unique<cpu::ThreadPool>(options.n_threads);
   std::vector<vk::DeviceInfo> chosen;
@@ -96,10 +101,11 @@ std::unique_ptr<LanguageModel> open_language_model(const ModelFile& model, const
     const int where = plan.layer_device[begin];
     while (end < n_layer && plan.layer_device[end] == where) ++end;
     if (where == kCpu)
-      stages.push_back(std::make_unique<cpu::CpuLayers>(hp, model.weights, begin, end, n_ctx, *backends->pool));
+      stages.push_back(
+          std::make_unique<cpu::CpuLayers>(hp, model.weights, begin, end, n_seq, n_ctx_seq, *backends->pool));
     else
       stages.push_back(std::make_unique<VulkanLayers>(*backends->devices[size_t(where)], hp, model.weights, begin, end,
-                                                      n_ctx, options));
+                                                      n_seq, n_ctx_seq, options));
     begin = end;
   }
   std::unique_ptr<HeadStage> head;
@@ -107,7 +113,18 @@ std::unique_ptr<LanguageModel> open_language_model(const ModelFile& model, const
     head = std::make_unique<cpu::CpuHead>(hp, model.weights, *backends->pool);
   else
     head = std::make_unique<VulkanHead>(*backends->devices[size_t(plan.head_device)], hp, model.weights, options);
-  return std::make_unique<PipelineModel>(model, n_ctx, std::move(backends), std::move(stages), std::move(head));
+  return std::make_unique<PipelineModel>(model, n_seq, n_ctx_seq, std::move(backends), std::move(stages),
+                                         std::move(head));
+}
+
+}  // namespace
+
+std::unique_ptr<LanguageModel> open_language_model(const ModelFile& model, const ExecOptions& options) {
+  return open_pipeline(model, options, 1);
+}
+
+std::unique_ptr<BatchedModel> open_batched_model(const ModelFile& model, const ExecOptions& options, int n_seq) {
+  return open_pipeline(model, options, n_seq);
 }
 
 }  // namespace vkllm

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "engine/model/model_file.h"
+#include "engine/session/batched_model.h"
 #include "engine/session/language_model.h"
 #include "host/exec/exec_options.h"
 #include "host/exec/placement.h"
@@ -12,6 +13,10 @@
 namespace vkllm {
 
 std::unique_ptr<LanguageModel> open_language_model(const ModelFile& model, const ExecOptions& options);
+
+// The same model for n_seq sequences decoded together (the server's slots); options.n_ctx is the
+// total context, split evenly between the sequences (llama-server's -c and -np).
+std::unique_ptr<BatchedModel> open_batched_model(const ModelFile& model, const ExecOptions& options, int n_seq);
 
 // The physical devices --devices names (the default device when none); throws on a bad index.
 std::vector<vk::DeviceInfo> choose_devices(const vk::Instance& instance, const ExecOptions& options);

@@ -1,32 +1,69 @@
 #include "host/exec/pipeline_model.h"
 
+#include <numeric>
+
 #include "engine/util/check.h"
 #include "host/cpu/cpu_ops.h"
 
 namespace vkllm {
 
-PipelineModel::PipelineModel(const ModelFile& model, int n_ctx, std::unique_ptr<Backends> backends,
+PipelineModel::PipelineModel(const ModelFile& model, int n_seq, int n_ctx_per_seq, std::unique_ptr<Backends> backends,
                              std::vector<std::unique_ptr<LayerStage>> layers, std::unique_ptr<HeadStage> head)
     : model_(model),
-      n_ctx_(n_ctx),
+      n_seq_(n_seq),
+      n_ctx_seq_(n_ctx_per_seq),
       backends_(std::move(backends)),
       layers_(std::move(layers)),
       head_(std::move(head)) {
-  if (n_ctx <= 0) fail("context size must be positive, got {}", n_ctx);
+  if (n_seq <= 0 || n_ctx_per_seq <= 0) fail("context of {} x {} tokens is empty", n_seq, n_ctx_per_seq);
   VKLLM_ASSERT(head_ != nullptr, "a model needs a head");
+}
+
+std::vector<float> PipelineModel::run(std::span<const int32_t> tokens, const StageBatch& batch,
+                                      std::span<const int64_t> outputs) {
+  const int64_t n = int64_t(tokens.size()), d = model_.hp.n_embd;
+  std::vector<float> x(size_t(n * d));
+  cpu::get_rows(model_.weights.token_embd, tokens, x.data());  // checks the ids first
+  for (auto& stage : layers_) stage->forward(x, batch);
+  if (outputs.empty()) return {};
+  // Gather the rows that want logits (contiguous in the common cases: last row, all rows).
+  std::vector<float> rows(outputs.size() * size_t(d));
+  for (size_t i = 0; i < outputs.size(); ++i)
+    std::copy_n(x.begin() + outputs[i] * d, d, rows.begin() + int64_t(i) * d);
+  return head_->forward(rows, int64_t(outputs.size()));
 }
 
 std::vector<float> PipelineModel::forward(std::span<const int32_t> tokens, bool all_logits) {
   const int64_t n = int64_t(tokens.size());
   if (n == 0) fail("forward() needs at least one token");
-  if (n_past_ + n > n_ctx_) fail("context full: {} + {} tokens exceed the context size {}", n_past_, n, n_ctx_);
-  const int64_t d = model_.hp.n_embd;
-  std::vector<float> x(size_t(n * d));
-  cpu::get_rows(model_.weights.token_embd, tokens, x.data());  // checks the ids
-  for (auto& stage : layers_) stage->forward(x, n, n_past_);
+  if (n_past_ + n > n_ctx_seq_)
+    fail("context full: {} + {} tokens exceed the context size {}", n_past_, n, n_ctx_seq_);
+  std::vector<int32_t> seq(static_cast<size_t>(n), 0), pos(static_cast<size_t>(n));
+  std::iota(pos.begin(), pos.end(), n_past_);
+  std::vector<int64_t> outputs;
+  for (int64_t t = all_logits ? 0 : n - 1; t < n; ++t) outputs.push_back(t);
+  auto logits = run(tokens, {seq, pos}, outputs);
   n_past_ += int(n);
-  const int64_t first = all_logits ? 0 : n - 1;
-  return head_->forward(std::span(x).subspan(size_t(first * d)), n - first);
+  return logits;
+}
+
+std::vector<float> PipelineModel::decode(std::span<const BatchToken> batch) {
+  if (batch.empty()) return {};
+  std::vector<int32_t> tokens, seq, pos;
+  std::vector<int64_t> outputs;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const auto& b = batch[i];
+    if (b.seq < 0 || b.seq >= n_seq_) fail("batch token {}: sequence {} outside 0..{}", i, b.seq, n_seq_ - 1);
+    if (b.pos < 0 || b.pos >= n_ctx_seq_)
+      fail("batch token {}: position {} outside the context of {} tokens per sequence", i, b.pos, n_ctx_seq_);
+    if (b.token < 0 || uint32_t(b.token) >= model_.hp.n_vocab)
+      fail("batch token {}: id {} is outside the vocabulary of {} tokens", i, b.token, model_.hp.n_vocab);
+    tokens.push_back(b.token);
+    seq.push_back(b.seq);
+    pos.push_back(b.pos);
+    if (b.logits) outputs.push_back(int64_t(i));
+  }
+  return run(tokens, {seq, pos}, outputs);
 }
 
 std::vector<std::string> PipelineModel::describe() const {

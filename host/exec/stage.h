@@ -9,12 +9,28 @@
 
 namespace vkllm {
 
+// The tokens of one forward pass: sequence and position of each. Sequence s owns the cache cells
+// [s * n_ctx_per_seq, (s + 1) * n_ctx_per_seq); position p of it lives in cell s * n_ctx_per_seq + p,
+// and a token attends to the positions <= its own of its own sequence.
+struct StageBatch {
+  std::span<const int32_t> seq;
+  std::span<const int32_t> pos;
+
+  int64_t size() const { return int64_t(pos.size()); }
+  // Sequence 0 at consecutive positions: cells [0, n_kv) hold positions [0, n_kv) of one sequence.
+  bool single_sequence() const;
+  // A sub-range of the tokens.
+  StageBatch slice(int64_t begin, int64_t count) const {
+    return {seq.subspan(size_t(begin), size_t(count)), pos.subspan(size_t(begin), size_t(count))};
+  }
+};
+
 class LayerStage {
  public:
   virtual ~LayerStage() = default;
-  // Runs this stage's layers over x in place for n_tokens tokens at positions n_past, n_past+1, ...;
-  // their keys and values go into this stage's cache cells of those positions.
-  virtual void forward(std::span<float> x, int64_t n_tokens, int n_past) = 0;
+  // Runs this stage's layers over x ([batch.size()][n_embd]) in place; the tokens' keys and values
+  // go into their cache cells.
+  virtual void forward(std::span<float> x, const StageBatch& batch) = 0;
   virtual std::string describe() const = 0;  // "layers 0-5 on CPU"
 };
 

@@ -70,13 +70,14 @@ void add_bias(vk::Recorder& rec, const ops::Tensor& t, const ops::Tensor& bias, 
 }  // namespace
 
 VulkanLayers::VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWeights& weights, uint32_t first,
-                           uint32_t last, int n_ctx, const ExecOptions& options)
+                           uint32_t last, int n_seq, int n_ctx_per_seq, const ExecOptions& options)
     : device_(device),
       hp_(hp),
       first_(first),
       last_(last),
-      n_ctx_(n_ctx),
-      n_batch_(std::max(1, std::min(options.n_batch, n_ctx))),
+      n_seq_(n_seq),
+      n_ctx_seq_(n_ctx_per_seq),
+      n_batch_(std::max(1, options.n_batch)),
       profiler_(options.profiler),
       weights_(device) {
   VKLLM_ASSERT(first < last && last <= hp.n_layer, "layers [{}, {}) of {}", first, last, hp.n_layer);
@@ -95,7 +96,7 @@ VulkanLayers::VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWei
   cache.head_dim = hp.head_dim;
   cache.n_head_kv = hp.n_head_kv;
   cache.n_head = hp.n_head;
-  cache.n_cells = uint32_t(n_ctx);
+  cache.n_cells = uint32_t(n_seq) * uint32_t(n_ctx_per_seq);
   cache.type = options.cache_type_k;
   cache_ = std::make_unique<ops::KvCache>(device, cache);
   const uint64_t n = uint64_t(n_batch_);
@@ -109,6 +110,10 @@ VulkanLayers::VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWei
   gate_ = scratch(device, n * hp.n_ff, "gate");
   up_ = scratch(device, n * hp.n_ff, "up");
   positions_ = scratch(device, n, "positions");
+  cells_ = scratch(device, n, "cells");
+  query_info_ = scratch(device, 2 * n, "query_info");
+  cell_info_ = scratch(device, 2ull * cache.n_cells, "cell_info");
+  cell_table_.assign(2ull * cache.n_cells, -1);
   rounded_ = scratch(device, n * std::max({hp.n_embd, hp.n_embd_q(), hp.n_ff}), "rounded_activations");
 }
 
@@ -120,25 +125,54 @@ std::string VulkanLayers::describe() const {
                              : fmt::format("layers {}-{} on {}", first_, last_ - 1, where);
 }
 
-void VulkanLayers::forward(std::span<float> x, int64_t n_tokens, int n_past) {
-  if (n_past + n_tokens > n_ctx_)
-    fail("context full: {} + {} tokens exceed the context size {}", n_past, n_tokens, n_ctx_);
-  const int64_t d = hp_.n_embd;
+void VulkanLayers::forward(std::span<float> x, const StageBatch& batch) {
+  const int64_t d = hp_.n_embd, n_tokens = batch.size();
   VKLLM_ASSERT(int64_t(x.size()) == n_tokens * d, "{} floats for {} tokens", x.size(), n_tokens);
+  for (int64_t t = 0; t < n_tokens; ++t)
+    VKLLM_ASSERT(batch.seq[size_t(t)] >= 0 && batch.seq[size_t(t)] < n_seq_ && batch.pos[size_t(t)] >= 0 &&
+                     batch.pos[size_t(t)] < n_ctx_seq_,
+                 "token {} at sequence {} position {} is outside the cache", t, batch.seq[size_t(t)], batch.pos[size_t(t)]);
   for (int64_t begin = 0; begin < n_tokens; begin += n_batch_) {
     const int64_t n = std::min(n_batch_, n_tokens - begin);
-    forward_batch(x.data() + begin * d, n, n_past + int(begin));
+    forward_batch(x.data() + begin * d, batch.slice(begin, n));
   }
 }
 
-void VulkanLayers::forward_batch(float* x_host, int64_t n_tokens, int n_past) {
-  const uint64_t n = uint64_t(n_tokens), d = hp_.n_embd, dq = hp_.n_embd_q(), dkv = hp_.n_embd_kv();
+void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
+  const uint64_t n = uint64_t(batch.size()), d = hp_.n_embd, dq = hp_.n_embd_q(), dkv = hp_.n_embd_kv();
   const uint64_t hd = hp_.head_dim, ff = hp_.n_ff;
   vk::upload(device_, x_[0].view().sub(0, n * d * sizeof(float)),
              std::as_bytes(std::span<const float>(x_host, size_t(n * d))));
-  std::vector<int32_t> positions(static_cast<size_t>(n));
-  std::iota(positions.begin(), positions.end(), n_past);
-  vk::upload(device_, positions_.view().sub(0, n * sizeof(int32_t)), std::as_bytes(std::span(positions)));
+  vk::upload(device_, positions_.view().sub(0, n * sizeof(int32_t)), std::as_bytes(batch.pos));
+  std::vector<int32_t> cells(static_cast<size_t>(n)), query_info(2 * static_cast<size_t>(n));
+  for (size_t t = 0; t < n; ++t) {
+    cells[t] = batch.seq[t] * n_ctx_seq_ + batch.pos[t];
+    query_info[2 * t] = batch.seq[t];
+    query_info[2 * t + 1] = batch.pos[t];
+    cell_table_[2 * size_t(cells[t])] = batch.seq[t];
+    cell_table_[2 * size_t(cells[t]) + 1] = batch.pos[t];
+    n_kv_ = std::max(n_kv_, uint32_t(cells[t]) + 1);
+  }
+  vk::upload(device_, cells_.view().sub(0, n * sizeof(int32_t)), std::as_bytes(std::span(cells)));
+
+  // One sequence from position 0 needs no mask tables: cell c holds position c.
+  ops::AttentionOptions attention;
+  attention.scratch = cache_->scratch();
+  const bool single = batch.single_sequence();
+  const auto query_info_tensor = ops::Tensor::contiguous(GgmlType::I32, {2, n, 1, 1}, query_info_.view().sub(0, 2 * n * 4));
+  const auto cell_info_tensor =
+      ops::Tensor::contiguous(GgmlType::I32, {2, n_kv_, 1, 1}, cell_info_.view().sub(0, 2ull * n_kv_ * 4));
+  if (single) {
+    attention.n_kv = uint32_t(batch.pos[0]) + uint32_t(n);
+    attention.n_past = uint32_t(batch.pos[0]);
+  } else {
+    vk::upload(device_, query_info_.view().sub(0, 2 * n * sizeof(int32_t)), std::as_bytes(std::span(query_info)));
+    vk::upload(device_, cell_info_.view().sub(0, 2ull * n_kv_ * sizeof(int32_t)),
+               std::as_bytes(std::span(cell_table_).subspan(0, 2ull * n_kv_)));
+    attention.n_kv = n_kv_;
+    attention.query_info = &query_info_tensor;
+    attention.cell_info = &cell_info_tensor;
+  }
 
   const auto xn = f32_view(xn_, {d, n, 1, 1});
   const auto q = f32_view(q_, {dq, n, 1, 1}), k = f32_view(k_, {dkv, n, 1, 1}), v = f32_view(v_, {dkv, n, 1, 1});
@@ -148,10 +182,7 @@ void VulkanLayers::forward_batch(float* x_host, int64_t n_tokens, int n_past) {
   const auto pos = ops::Tensor::contiguous(GgmlType::I32, {n, 1, 1, 1}, positions_.view().sub(0, n * 4));
   const auto rope = rope_options(hp_);
   const auto attn_heads = f32_view(attn_, {hd, hp_.n_head, n, 1});
-  ops::AttentionOptions attention;
-  attention.n_kv = uint32_t(n_past + n);
-  attention.n_past = uint32_t(n_past);
-  attention.scratch = cache_->scratch();
+  const auto cells_tensor = ops::Tensor::contiguous(GgmlType::I32, {n, 1, 1, 1}, cells_.view().sub(0, n * 4));
   int cur = 0;  // the residual stream ping-pongs between x_[0] and x_[1]
   auto x = [&](int i) { return f32_view(x_[i], {d, n, 1, 1}); };
 
@@ -170,9 +201,8 @@ void VulkanLayers::forward_batch(float* x_host, int64_t n_tokens, int n_past) {
     }
     ops::rope(rec, q_heads, pos, rope, q_heads);
     ops::rope(rec, k_heads, pos, rope, k_heads);
-    // One sequence: cell c holds position c, so the positions are the cells.
-    ops::kv_store(rec, k, pos, cache_->k(i));
-    ops::kv_store(rec, v, pos, cache_->v(i));
+    ops::kv_store(rec, k, cells_tensor, cache_->k(i));
+    ops::kv_store(rec, v, cells_tensor, cache_->v(i));
     if (cache_->config().type == GgmlType::F16) {
       // ggml multiplies an f16 cache with queries rounded to f16; so do we, so that ties resolve alike.
       const auto q_f16 = f32_view(rounded_, q_heads.ne);

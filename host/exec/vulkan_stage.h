@@ -25,23 +25,24 @@ namespace vkllm {
 
 class VulkanLayers final : public LayerStage {
  public:
+  // Layers [first, last) for n_seq sequences of n_ctx_per_seq cache cells each.
   VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last,
-               int n_ctx, const ExecOptions& options);
+               int n_seq, int n_ctx_per_seq, const ExecOptions& options);
   ~VulkanLayers() override;
 
-  void forward(std::span<float> x, int64_t n_tokens, int n_past) override;
+  void forward(std::span<float> x, const StageBatch& batch) override;
   std::string describe() const override;
 
  private:
   struct Layer {
     ops::Tensor attn_norm, wq, wk, wv, wo, bq, bk, bv, ffn_norm, w_gate, w_up, w_down;
   };
-  void forward_batch(float* x, int64_t n, int n_past);
+  void forward_batch(float* x, const StageBatch& batch);  // at most n_batch tokens
 
   vk::Device& device_;
   const Hparams hp_;
   const uint32_t first_, last_;
-  const int n_ctx_;
+  const int n_seq_, n_ctx_seq_;
   const int64_t n_batch_;
   Profiler* profiler_;
   DeviceWeights weights_;
@@ -49,6 +50,10 @@ class VulkanLayers final : public LayerStage {
   std::unique_ptr<ops::KvCache> cache_;
   // Scratch for n_batch tokens.
   vk::DeviceBuffer x_[2], xn_, q_, k_, v_, attn_, proj_, gate_, up_, positions_, rounded_;
+  // Where each token goes, and the (seq, pos) of every cell for masking batches of several sequences.
+  vk::DeviceBuffer cells_, query_info_, cell_info_;
+  std::vector<int32_t> cell_table_;  // (seq, pos) per cell; seq -1: never written
+  uint32_t n_kv_ = 0;                // cells [0, n_kv_) have been written
 };
 
 class VulkanHead final : public HeadStage {

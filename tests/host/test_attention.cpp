@@ -238,3 +238,59 @@ TEST_F(VulkanTest, AttentionRejectsBadShapes) {
 
 }  // namespace
 }  // namespace vkllm::test
+
+namespace vkllm::test {
+namespace {
+
+// A server step: two sequences prefilled together into their own cell regions (seq s at cells
+// s * 64 + pos), the regions between them never written. Every query row, the last one included,
+// must match the reference.
+TEST_F(VulkanTest, AttentionPrefillOfSequencesInSeparateRegions) {
+  const uint64_t head_dim = 48, n_head = 6, n_head_kv = 6, row = head_dim * n_head_kv, n_cells = 192;
+  for (const int first_len : {1, 2, 3}) {
+    SCOPED_TRACE(first_len);
+    std::vector<int32_t> query_seq, query_pos;
+    for (int i = 0; i < first_len; ++i) {
+      query_seq.push_back(0);
+      query_pos.push_back(i);
+    }
+    for (int i = 0; i < 7; ++i) {
+      query_seq.push_back(2);
+      query_pos.push_back(i);
+    }
+    const uint64_t n_tokens = query_seq.size(), n_kv = 2 * 64 + 7;
+    std::vector<int32_t> cell_seq(n_kv, -1), cell_pos(n_kv, -1), cell_info, query_info;
+    for (uint64_t t = 0; t < n_tokens; ++t) {
+      const size_t cell = size_t(query_seq[t]) * 64 + size_t(query_pos[t]);
+      cell_seq[cell] = query_seq[t];
+      cell_pos[cell] = query_pos[t];
+      query_info.push_back(query_seq[t]);
+      query_info.push_back(query_pos[t]);
+    }
+    for (uint64_t c = 0; c < n_cells; ++c) {
+      cell_info.push_back(c < n_kv ? cell_seq[c] : -1);
+      cell_info.push_back(c < n_kv ? cell_pos[c] : -1);
+    }
+    const auto kv = random_floats(row * n_cells, -1, 1, 21), vv = random_floats(row * n_cells, -1, 1, 22);
+    const auto qv = random_floats(head_dim * n_head * n_tokens, -2, 2, 23);
+    const auto k = tensor_f32({row, n_cells, 1, 1}, kv), v = tensor_f32({row, n_cells, 1, 1}, vv);
+    const auto cells = tensor(GgmlType::I32, {2, n_cells, 1, 1}, bytes_of(cell_info));
+    const auto queries = tensor(GgmlType::I32, {2, n_tokens, 1, 1}, bytes_of(query_info));
+    const auto q = tensor_f32({head_dim, n_head, n_tokens, 1}, qv);
+    const auto out = tensor(GgmlType::F32, {head_dim, n_head, n_tokens, 1});
+    ops::AttentionOptions options;
+    options.n_kv = uint32_t(n_kv);
+    options.query_info = &queries.tensor;
+    options.cell_info = &cells.tensor;
+    vk::Recorder rec(device(), "attention regions");
+    ops::attention(rec, q, k, v, options, out);
+    rec.submit_and_wait();
+    const std::vector<float> k_seen(kv.begin(), kv.begin() + int64_t(row * n_kv)),
+        v_seen(vv.begin(), vv.begin() + int64_t(row * n_kv));
+    cpu::AttentionArgs args{head_dim, n_head, n_head_kv, 0, query_seq, query_pos, cell_seq, cell_pos};
+    EXPECT_TRUE(all_close(read_f32(out), cpu::attention(qv, k_seen, v_seen, args), kAbs, kRel));
+  }
+}
+
+}  // namespace
+}  // namespace vkllm::test
