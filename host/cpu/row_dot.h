@@ -1,0 +1,50 @@
+#pragma once
+// Dot products of one weight row, in its file type, with up to kMaxDotTokens activation rows
+// prepared in the format ggml pairs with that type:
+//   Q4_0, Q5_0, Q8_0 -> q8_0     Q4_1, Q5_1 -> q8_1     Q2_K..Q6_K -> q8_K
+//   F16 -> f32 rounded to f16    BF16 -> f32 rounded to bf16    F32 -> f32
+// Legacy types sum like ggml's AVX2 vec_dot (see q8_dot.h), float types like ggml_vec_dot_f16's
+// four 8-lane accumulators; K-quants sum each super-block exactly in integers. The scalar and AVX2
+// kernels of the integer formats give identical floats; the float formats agree to rounding.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "engine/types/ggml_type.h"
+#include "host/cpu/cpu_features.h"
+
+namespace vkllm::cpu {
+
+constexpr int kMaxDotTokens = 4;
+
+enum class ActivationFormat { F32, F16, BF16, Q8_0, Q8_1, Q8_K };
+
+// Activations of token t start at x + t * x_stride; out[t] for t < n_tokens (1..kMaxDotTokens).
+using RowDot = void (*)(const void* weight_row, const uint8_t* x, size_t x_stride, int n_tokens, int64_t n,
+                        float* out);
+
+struct DotKernel {
+  ActivationFormat format = ActivationFormat::F32;
+  RowDot dot = nullptr;  // null: no kernel for this type (dequantize and use the F32 one)
+};
+
+DotKernel dot_kernel(GgmlType weight_type, CpuPath path);
+
+// Bytes of one prepared activation row of n elements (a multiple of 32 bytes, so rows stay aligned).
+size_t activation_row_bytes(ActivationFormat format, int64_t n);
+
+// Converts n floats to the format (n a multiple of its block size); out holds activation_row_bytes.
+void prepare_activations(ActivationFormat format, const float* x, int64_t n, uint8_t* out, CpuPath path);
+
+// Kernels by family, for dot_kernel and the tests.
+RowDot legacy_dot_scalar(GgmlType weight_type);
+RowDot legacy_dot_avx2(GgmlType weight_type);
+RowDot k_quant_dot_scalar(GgmlType weight_type);
+RowDot k_quant_dot_avx2(GgmlType weight_type);
+RowDot float_dot_scalar(GgmlType weight_type);
+RowDot float_dot_avx2(GgmlType weight_type);
+
+// Quantizes n activations (n % 256 == 0) into q8_K blocks as ggml's quantize_row_q8_K does.
+void quantize_q8_k(const float* x, int64_t n, void* out);
+
+}  // namespace vkllm::cpu

@@ -1,0 +1,102 @@
+// Where layers run must not change what the model says: greedy output is the same for every -ngl
+// and for two logical devices with either split (issue: scheduler). Also the plan's arithmetic.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "common/test_paths.h"
+#include "engine/model/model_file.h"
+#include "host/exec/open_model.h"
+#include "host/exec/placement.h"
+
+namespace vkllm {
+namespace {
+
+std::vector<int32_t> greedy(const ModelFile& m, const ExecOptions& options, const std::vector<int32_t>& prompt, int n) {
+  auto model = open_language_model(m, options);
+  auto logits = model->forward(prompt, false);
+  std::vector<int32_t> out;
+  for (int i = 0; i < n; ++i) {
+    const int32_t t = int32_t(std::max_element(logits.begin(), logits.end()) - logits.begin());
+    out.push_back(t);
+    logits = model->forward(std::span(&t, 1), false);
+  }
+  return out;
+}
+
+std::vector<std::filesystem::path> models() {
+  std::vector<std::filesystem::path> out = {test::data_dir() / "tiny-shakespeare-Q4_0.gguf"};
+  for (const char* name : {"tiny-shakespeare-Q8_0.gguf", "tiny-shakespeare-F16.gguf"})
+    if (auto p = test::shared_file(std::string("models/tiny-shakespeare/") + name)) out.push_back(*p);
+  return out;
+}
+
+TEST(Placement, GreedyOutputIsTheSameWhereverLayersRun) {
+  for (const auto& path : models()) {
+    SCOPED_TRACE(path.filename().string());
+    const auto m = ModelFile::open(path);
+    const auto prompt = m->tokenizer.tokenize("ROMEO:\nWhat light through yonder window breaks?", true);
+    ExecOptions base;
+    base.n_ctx = 128;
+    base.n_threads = 2;
+    base.n_gpu_layers = 0;
+    const auto want = greedy(*m, base, prompt, 32);
+    const int half = int(m->hp.n_layer) / 2;
+    struct Case {
+      const char* name;
+      int ngl;
+      std::vector<int> devices;
+      std::vector<float> split;
+    };
+    for (const auto& c : {Case{"ngl 1", 1, {}, {}}, Case{"ngl half", half, {}, {}}, Case{"ngl all", 99, {}, {}},
+                          Case{"devices 0,0 ts 1,1", 99, {0, 0}, {1, 1}}, Case{"devices 0,0 ts 3,1", 99, {0, 0}, {3, 1}},
+                          Case{"devices 0,0 half on CPU", half, {0, 0}, {1, 1}}}) {
+      SCOPED_TRACE(c.name);
+      ExecOptions o = base;
+      o.n_gpu_layers = c.ngl;
+      o.devices = c.devices;
+      o.tensor_split = c.split;
+      EXPECT_EQ(greedy(*m, o, prompt, 32), want);
+    }
+  }
+}
+
+TEST(Placement, PlanFollowsNglAndSplit) {
+  const auto m = ModelFile::open(test::data_dir() / "tiny-shakespeare-Q4_0.gguf");
+  const std::vector<DeviceMemory> two = {{"a", 1ull << 30}, {"b", 1ull << 30}};
+  PlacementRequest r;
+  r.n_ctx = 256;
+  r.n_gpu_layers = 2;
+  auto p = plan_placement(m->hp, m->weights, two, r);
+  EXPECT_EQ(p.layer_device, (std::vector<int>{kCpu, kCpu, 0, 1}));
+  EXPECT_EQ(p.head_device, kCpu);
+  r.n_gpu_layers = 5;
+  r.tensor_split = {3, 1};
+  p = plan_placement(m->hp, m->weights, two, r);
+  EXPECT_EQ(p.layer_device, (std::vector<int>{0, 0, 0, 1}));
+  EXPECT_EQ(p.head_device, 1);
+  EXPECT_GT(p.device_bytes[0], p.device_bytes[1] / 2);
+
+  // auto: everything fits a big device; a tiny one takes fewer layers; an explicit -ngl that does
+  // not fit is refused with the shortfall.
+  r = {};
+  r.n_ctx = 256;
+  p = plan_placement(m->hp, m->weights, {{"big", 1ull << 30}}, r);
+  EXPECT_EQ(p.n_gpu_layers, int(m->hp.n_layer) + 1);
+  const uint64_t one_layer = layer_weight_bytes(m->weights.layers[0]) + layer_cache_bytes(m->hp, 256, r.cache_type_k, r.cache_type_v);
+  p = plan_placement(m->hp, m->weights, {{"small", one_layer * 2 + (8ull << 20)}}, r);
+  EXPECT_GT(p.n_gpu_layers, 0);
+  EXPECT_LE(p.n_gpu_layers, int(m->hp.n_layer));
+  r.n_gpu_layers = 99;
+  try {
+    plan_placement(m->hp, m->weights, {{"small", 1 << 20}}, r);
+    ADD_FAILURE() << "a plan that does not fit was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("short by"), std::string::npos) << e.what();
+  }
+  r.tensor_split = {1};
+  EXPECT_THROW(plan_placement(m->hp, m->weights, two, r), Error);  // one value for two devices
+}
+
+}  // namespace
+}  // namespace vkllm
