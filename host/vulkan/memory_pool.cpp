@@ -152,7 +152,14 @@ void MemoryPool::free(MemoryBlock* block, uint64_t offset, uint64_t bytes) {
     }
   }
   block->used -= size;
-  if (block->used == 0)
+  if (block->used != 0) return;
+  // One empty shared block of each kind stays: staging buffers come and go with every transfer,
+  // and allocating and mapping a fresh block each time costs milliseconds on discrete GPUs.
+  const bool shared = block->size == block_bytes_;
+  const bool another_empty = std::any_of(blocks_.begin(), blocks_.end(), [&](const auto& b) {
+    return b.get() != block && b->used == 0 && b->kind == block->kind && b->size == block_bytes_;
+  });
+  if (!shared || another_empty)
     std::erase_if(blocks_, [&](const auto& owned) { return owned.get() == block; });
 }
 
