@@ -34,10 +34,8 @@ void patch_k_scales(GgmlType type, uint8_t* row, int64_t k, std::mt19937& rng) {
   std::uniform_real_distribution<float> scale(0.001f, 0.01f);
   for (int64_t b = 0; b < k / kQK_K; ++b) {
     auto set = [&](auto* block) {
-      using T = std::remove_pointer_t<decltype(block)>;
       if constexpr (requires { block->dmin; }) block->dmin = fp32_to_fp16(scale(rng));
       block->d = fp32_to_fp16(scale(rng));
-      (void)sizeof(T);
     };
     switch (type) {
       case GgmlType::Q2_K: set(reinterpret_cast<BlockQ2_K*>(row) + b); break;

@@ -8,6 +8,7 @@
 
 #include "engine/util/check.h"
 #include "host/cpu/cpu_ops.h"
+#include "host/cpu/row_dot.h"
 
 namespace vkllm::cpu {
 
@@ -32,6 +33,10 @@ void CpuLayers::attention(uint32_t layer, const float* q, const StageBatch& batc
   const float* k_layer = k_cells(layer);
   const float* v_layer = v_cells(layer);
   const float scale = 1.0f / std::sqrt(float(hd));
+  // Scores in ggml_vec_dot_f32's order (the F32 row kernel), several keys per call.
+  const CpuPath path = cpu_path();
+  const RowDot dot = dot_kernel(GgmlType::F32, path).dot;
+  const size_t cell_bytes = size_t(kv_width) * sizeof(float);
   pool_.parallel_for(n_tokens * hp_.n_head, [&](int64_t begin, int64_t end) {
     std::vector<float> scores(static_cast<size_t>(n_ctx_seq_));
     for (int64_t job = begin; job < end; ++job) {
@@ -41,23 +46,23 @@ void CpuLayers::attention(uint32_t layer, const float* q, const StageBatch& batc
       const int64_t n_keys = int64_t(batch.pos[size_t(t)]) + 1;
       const int64_t first_cell = int64_t(batch.seq[size_t(t)]) * n_ctx_seq_;
       const float* qh = q + (t * hp_.n_head + h) * hd;
+      const auto* q_bytes = reinterpret_cast<const uint8_t*>(qh);
+      const auto* k_head = reinterpret_cast<const uint8_t*>(k_layer + first_cell * kv_width + kv_head * hd);
+      for (int64_t j = 0; j < n_keys; j += kMaxDotRows) {
+        const int nr = int(std::min<int64_t>(kMaxDotRows, n_keys - j));
+        dot(k_head + size_t(j) * cell_bytes, cell_bytes, nr, q_bytes, 0, 1, hd, &scores[size_t(j)]);
+      }
       float max_score = -INFINITY;
       for (int64_t j = 0; j < n_keys; ++j) {
-        const float* kj = k_layer + (first_cell + j) * kv_width + kv_head * hd;
-        float s = 0;
-        for (int64_t i = 0; i < hd; ++i) s += qh[i] * kj[i];
-        scores[size_t(j)] = s * scale;
+        scores[size_t(j)] *= scale;
         max_score = std::max(max_score, scores[size_t(j)]);
       }
       float sum = 0;
       for (int64_t j = 0; j < n_keys; ++j) sum += scores[size_t(j)] = std::exp(scores[size_t(j)] - max_score);
       float* oh = out + (t * hp_.n_head + h) * hd;
       std::fill(oh, oh + hd, 0.0f);
-      for (int64_t j = 0; j < n_keys; ++j) {
-        const float p = scores[size_t(j)] / sum;
-        const float* vj = v_layer + (first_cell + j) * kv_width + kv_head * hd;
-        for (int64_t i = 0; i < hd; ++i) oh[i] += p * vj[i];
-      }
+      for (int64_t j = 0; j < n_keys; ++j)
+        add_scaled(oh, v_layer + (first_cell + j) * kv_width + kv_head * hd, scores[size_t(j)] / sum, hd, path);
     }
   });
 }

@@ -1,25 +1,15 @@
 #include "host/cpu/cpu_ops.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "engine/quant/dequantize.h"
 #include "host/cpu/activation_rounding.h"
-#include "host/cpu/q8_dot.h"
+#include "host/cpu/row_dot.h"
 
 namespace vkllm::cpu {
 namespace {
-
-// Eight independent partial sums, so the compiler can keep them in one vector register.
-float dot(const float* a, const float* b, int64_t n) {
-  float acc[8] = {};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) acc[j] += a[i + j] * b[i + j];
-  float sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-  for (; i < n; ++i) sum += a[i] * b[i];
-  return sum;
-}
 
 std::vector<float> dequantized(const WeightRef& w) {
   std::vector<float> out(w.info->n_elements);
@@ -27,29 +17,59 @@ std::vector<float> dequantized(const WeightRef& w) {
   return out;
 }
 
+// Batched products walk tiles of kRowTile weight rows x kTokenTile tokens, so a tile's weight rows
+// stay in L1/L2 while all tokens pass and each weight block is decoded once per kMaxDotTokens tokens.
+constexpr int64_t kRowTile = 16;
+constexpr int64_t kTokenTile = 64;
+
 }  // namespace
 
 void matmul(const WeightRef& w, const float* x_in, int64_t n_tokens, float* y, ThreadPool& pool) {
   const int64_t rows = int64_t(w.rows()), cols = int64_t(w.cols());
-  const GgmlType partner = q8_partner(w.type());
-  if (partner != GgmlType::F32) {
-    // Integer path: activations quantized once per token, each weight row dotted in its own format.
-    std::vector<std::vector<uint8_t>> xq(n_tokens);
-    for (int64_t t = 0; t < n_tokens; ++t) quantize_activations(partner, x_in + t * cols, cols, xq[t]);
-    pool.parallel_for(rows, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r)
-        for (int64_t t = 0; t < n_tokens; ++t) y[t * rows + r] = q8_dot(w.type(), w.row(r), xq[t].data(), cols);
-    });
-    return;
-  }
-  std::vector<float> rounded(n_tokens * cols);
-  for (int64_t t = 0; t < n_tokens; ++t) round_activations(w.type(), x_in + t * cols, &rounded[t * cols], cols);
-  const float* x = rounded.data();
-  pool.parallel_for(rows, [&](int64_t begin, int64_t end) {
-    std::vector<float> row(cols);
-    for (int64_t r = begin; r < end; ++r) {
-      dequantize_row(w.type(), w.row(r), row.data(), cols);
-      for (int64_t t = 0; t < n_tokens; ++t) y[t * rows + r] = dot(row.data(), x + t * cols, cols);
+  const CpuPath path = cpu_path();
+  DotKernel kernel = dot_kernel(w.type(), path);
+  const bool decode_rows = kernel.dot == nullptr;  // a type without a kernel: dequantize rows to f32
+  if (decode_rows) kernel = dot_kernel(GgmlType::F32, path);
+  const size_t stride = activation_row_bytes(kernel.format, cols);
+  std::vector<uint8_t> act(stride * size_t(n_tokens));
+  pool.parallel_for(n_tokens, [&](int64_t begin, int64_t end) {
+    std::vector<float> rounded(decode_rows ? size_t(cols) : 0);
+    for (int64_t t = begin; t < end; ++t) {
+      const float* xt = x_in + t * cols;
+      if (decode_rows) {  // round as ggml would for this weight type, then treat as f32
+        round_activations(w.type(), xt, rounded.data(), cols);
+        xt = rounded.data();
+      }
+      prepare_activations(kernel.format, xt, cols, act.data() + size_t(t) * stride, path);
+    }
+  });
+
+  // Decoding (one token) wants many rows per call; a batch wants row tiles that stay in cache.
+  const int64_t row_tile = n_tokens == 1 ? kMaxDotRows : kRowTile;
+  const size_t w_stride = decode_rows ? size_t(cols) * sizeof(float) : size_t(w.row_bytes());
+  pool.parallel_for((rows + row_tile - 1) / row_tile, [&](int64_t begin, int64_t end) {
+    std::vector<float> decoded(decode_rows ? size_t(kMaxDotRows * cols) : 0);
+    float out[kMaxDotRows * kMaxDotTokens];
+    const int64_t r_end = std::min(rows, end * row_tile);
+    for (int64_t tile = begin * row_tile; tile < r_end; tile += row_tile) {
+      const int64_t tile_end = std::min(r_end, tile + row_tile);
+      for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokenTile) {
+        const int64_t t_end = std::min(n_tokens, t0 + kTokenTile);
+        for (int64_t r = tile; r < tile_end; r += kMaxDotRows) {
+          const int nr = int(std::min<int64_t>(kMaxDotRows, tile_end - r));
+          const uint8_t* wr = w.row(uint64_t(r));
+          if (decode_rows) {
+            for (int i = 0; i < nr; ++i) dequantize_row(w.type(), w.row(uint64_t(r + i)), &decoded[size_t(i * cols)], cols);
+            wr = reinterpret_cast<const uint8_t*>(decoded.data());
+          }
+          for (int64_t t = t0; t < t_end; t += kMaxDotTokens) {
+            const int nt = int(std::min<int64_t>(kMaxDotTokens, t_end - t));
+            kernel.dot(wr, w_stride, nr, act.data() + size_t(t) * stride, stride, nt, cols, out);
+            for (int i = 0; i < nr; ++i)
+              for (int j = 0; j < nt; ++j) y[(t + j) * rows + r + i] = out[i * nt + j];
+          }
+        }
+      }
     }
   });
 }

@@ -99,10 +99,15 @@ GgmlType q8_partner(GgmlType weight_type) {
 }
 
 void quantize_activations(GgmlType partner, const float* x, int64_t n, std::vector<uint8_t>& out) {
+  out.resize(size_t(n / kQK) * (partner == GgmlType::Q8_1 ? sizeof(BlockQ8_1) : sizeof(BlockQ8_0)));
+  quantize_activations(partner, x, n, out.data());
+}
+
+void quantize_activations(GgmlType partner, const float* x, int64_t n, void* out_blocks) {
   VKLLM_ASSERT(n % kQK == 0, "activation row of {} is not a multiple of 32", n);
   const int64_t nb = n / kQK;
   const bool with_sum = partner == GgmlType::Q8_1;
-  out.resize(nb * (with_sum ? sizeof(BlockQ8_1) : sizeof(BlockQ8_0)));
+  auto* out = static_cast<uint8_t*>(out_blocks);
   for (int64_t i = 0; i < nb; ++i) {
     const float* xb = x + i * kQK;
     float amax = 0;
@@ -116,12 +121,12 @@ void quantize_activations(GgmlType partner, const float* x, int64_t n, std::vect
       sum += qs[j];
     }
     if (with_sum) {
-      auto& b = reinterpret_cast<BlockQ8_1*>(out.data())[i];
+      auto& b = reinterpret_cast<BlockQ8_1*>(out)[i];
       b.d = fp32_to_fp16(d);
       b.s = fp32_to_fp16(d * float(sum));
       std::memcpy(b.qs, qs, kQK);
     } else {
-      auto& b = reinterpret_cast<BlockQ8_0*>(out.data())[i];
+      auto& b = reinterpret_cast<BlockQ8_0*>(out)[i];
       b.d = fp32_to_fp16(d);
       std::memcpy(b.qs, qs, kQK);
     }

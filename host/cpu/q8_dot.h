@@ -16,6 +16,8 @@ GgmlType q8_partner(GgmlType weight_type);
 
 // Quantizes n activations (n % 32 == 0) into blocks of q8_partner(weight_type).
 void quantize_activations(GgmlType partner, const float* x, int64_t n, std::vector<uint8_t>& out);
+// The same into out, which holds n / 32 blocks of the partner type.
+void quantize_activations(GgmlType partner, const float* x, int64_t n, void* out);
 
 // Dot of one weight row (n elements of weight_type) with activations quantized for it.
 float q8_dot(GgmlType weight_type, const void* weight_row, const void* activations, int64_t n);

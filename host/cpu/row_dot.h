@@ -1,6 +1,6 @@
 #pragma once
-// Dot products of one weight row, in its file type, with up to kMaxDotTokens activation rows
-// prepared in the format ggml pairs with that type:
+// Dot products of up to kMaxDotRows weight rows, in their file type, with up to kMaxDotTokens
+// activation rows prepared in the format ggml pairs with that type:
 //   Q4_0, Q5_0, Q8_0 -> q8_0     Q4_1, Q5_1 -> q8_1     Q2_K..Q6_K -> q8_K
 //   F16 -> f32 rounded to f16    BF16 -> f32 rounded to bf16    F32 -> f32
 // Legacy types sum like ggml's AVX2 vec_dot (see q8_dot.h), float types like ggml_vec_dot_f16's
@@ -15,13 +15,16 @@
 
 namespace vkllm::cpu {
 
+constexpr int kMaxDotRows = 4;
 constexpr int kMaxDotTokens = 4;
 
 enum class ActivationFormat { F32, F16, BF16, Q8_0, Q8_1, Q8_K };
 
-// Activations of token t start at x + t * x_stride; out[t] for t < n_tokens (1..kMaxDotTokens).
-using RowDot = void (*)(const void* weight_row, const uint8_t* x, size_t x_stride, int n_tokens, int64_t n,
-                        float* out);
+// Row r starts at w + r * w_stride, token t's activations at x + t * x_stride; n elements each.
+// out[r * n_tokens + t] for r < n_rows (1..kMaxDotRows), t < n_tokens (1..kMaxDotTokens). Several
+// rows of one token run as independent accumulator chains, which hides FMA latency in decoding.
+using RowDot = void (*)(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
+                        int n_tokens, int64_t n, float* out);
 
 struct DotKernel {
   ActivationFormat format = ActivationFormat::F32;
@@ -43,6 +46,12 @@ RowDot k_quant_dot_scalar(GgmlType weight_type);
 RowDot k_quant_dot_avx2(GgmlType weight_type);
 RowDot float_dot_scalar(GgmlType weight_type);
 RowDot float_dot_avx2(GgmlType weight_type);
+
+// y[i] += a * x[i], a multiply then an add (never fused), so both paths give the same floats.
+void add_scaled(float* y, const float* x, float a, int64_t n, CpuPath path);
+
+// q8_0 / q8_1 blocks of n activations (n % 32 == 0), as quantize_activations (q8_dot.h) makes them.
+void quantize_legacy_avx2(GgmlType partner, const float* x, int64_t n, uint8_t* out);
 
 // Quantizes n activations (n % 256 == 0) into q8_K blocks as ggml's quantize_row_q8_K does.
 void quantize_q8_k(const float* x, int64_t n, void* out);

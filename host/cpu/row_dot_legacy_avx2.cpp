@@ -7,6 +7,8 @@
 #include <cstring>
 
 #include "engine/quant/blocks.h"
+#include "engine/util/fp16.h"
+#include "host/cpu/avx2_helpers.h"
 
 #if VKLLM_HAVE_X86
 #include <immintrin.h>
@@ -14,7 +16,9 @@
 namespace vkllm::cpu {
 namespace {
 
-VKLLM_AVX2 inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
+using avx2::half_to_float;
+using avx2::hsum_float_8;
+
 
 // 32 nibbles -> 32 bytes: low nibbles are elements 0..15, high nibbles 16..31.
 VKLLM_AVX2 inline __m256i bytes_from_nibbles_32(const uint8_t* qs) {
@@ -44,13 +48,6 @@ VKLLM_AVX2 inline __m256 sum_i8_quads(__m256i x, __m256i y) {
   return sum_us8_quads(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
 }
 
-// ggml's hsum_float_8: (a0+a4 + a2+a6) + (a1+a5 + a3+a7).
-VKLLM_AVX2 inline float hsum_float_8(__m256 x) {
-  __m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
-  r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-  r = _mm_add_ss(r, _mm_movehdup_ps(r));
-  return _mm_cvtss_f32(r);
-}
 
 // Signed levels (q8_0 partners) or unsigned ones (q8_1 partners) of block i, with its scales.
 struct Decoded {
@@ -77,65 +74,107 @@ VKLLM_AVX2 inline Decoded decode(const uint8_t* row, int64_t i) {
   }
 }
 
-template <GgmlType T, int NT>
-VKLLM_AVX2 void dot_q8_0_partner(const void* w, const uint8_t* x, size_t x_stride, int64_t nb, float* out) {
-  const auto* row = static_cast<const uint8_t*>(w);
-  __m256 acc[NT];
-  for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
+// R rows x NT tokens, each pair with its own accumulator chain (R * NT <= 4).
+template <GgmlType T, int R, int NT>
+VKLLM_AVX2 void dot_tile(const uint8_t* w, size_t w_stride, const uint8_t* x, size_t x_stride, int64_t nb, float* out) {
+  constexpr bool q8_1 = T == GgmlType::Q4_1 || T == GgmlType::Q5_1;
+  __m256 acc[R][NT];
+  float min_sum[R][NT];
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < NT; ++t) acc[r][t] = _mm256_setzero_ps(), min_sum[r][t] = 0;
   for (int64_t i = 0; i < nb; ++i) {
-    const Decoded q = decode<T>(row, i);
-    for (int t = 0; t < NT; ++t) {
-      const auto* y = reinterpret_cast<const BlockQ8_0*>(x + size_t(t) * x_stride) + i;
-      const __m256 d = _mm256_set1_ps(q.d * half_to_float(y->d));
-      const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->qs));
-      acc[t] = _mm256_fmadd_ps(d, sum_i8_quads(q.q, qy), acc[t]);
+    for (int r = 0; r < R; ++r) {
+      const Decoded q = decode<T>(w + r * w_stride, i);
+      for (int t = 0; t < NT; ++t) {
+        if constexpr (q8_1) {
+          const auto* y = reinterpret_cast<const BlockQ8_1*>(x + size_t(t) * x_stride) + i;
+          min_sum[r][t] = _mm_cvtss_f32(
+              _mm_fmadd_ss(_mm_set_ss(q.m), _mm_set_ss(half_to_float(y->s)), _mm_set_ss(min_sum[r][t])));
+          const __m256 d = _mm256_set1_ps(q.d * half_to_float(y->d));
+          const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->qs));
+          acc[r][t] = _mm256_fmadd_ps(d, sum_us8_quads(q.q, qy), acc[r][t]);
+        } else {
+          const auto* y = reinterpret_cast<const BlockQ8_0*>(x + size_t(t) * x_stride) + i;
+          const __m256 d = _mm256_set1_ps(q.d * half_to_float(y->d));
+          const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->qs));
+          acc[r][t] = _mm256_fmadd_ps(d, sum_i8_quads(q.q, qy), acc[r][t]);
+        }
+      }
     }
   }
-  for (int t = 0; t < NT; ++t) out[t] = hsum_float_8(acc[t]);
-}
-
-template <GgmlType T, int NT>
-VKLLM_AVX2 void dot_q8_1_partner(const void* w, const uint8_t* x, size_t x_stride, int64_t nb, float* out) {
-  const auto* row = static_cast<const uint8_t*>(w);
-  __m256 acc[NT];
-  float min_sum[NT];
-  for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps(), min_sum[t] = 0;
-  for (int64_t i = 0; i < nb; ++i) {
-    const Decoded q = decode<T>(row, i);
+  for (int r = 0; r < R; ++r)
     for (int t = 0; t < NT; ++t) {
-      const auto* y = reinterpret_cast<const BlockQ8_1*>(x + size_t(t) * x_stride) + i;
-      min_sum[t] = _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(q.m), _mm_set_ss(half_to_float(y->s)), _mm_set_ss(min_sum[t])));
-      const __m256 d = _mm256_set1_ps(q.d * half_to_float(y->d));
-      const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->qs));
-      acc[t] = _mm256_fmadd_ps(d, sum_us8_quads(q.q, qy), acc[t]);
+      if constexpr (q8_1)
+        out[r * NT + t] = hsum_float_8(acc[r][t]) + min_sum[r][t];
+      else
+        out[r * NT + t] = hsum_float_8(acc[r][t]);
     }
-  }
-  for (int t = 0; t < NT; ++t) out[t] = hsum_float_8(acc[t]) + min_sum[t];
 }
 
-template <GgmlType T, int NT>
-VKLLM_AVX2 void dot_tokens(const void* w, const uint8_t* x, size_t x_stride, int64_t nb, float* out) {
-  if constexpr (T == GgmlType::Q4_1 || T == GgmlType::Q5_1)
-    dot_q8_1_partner<T, NT>(w, x, x_stride, nb, out);
-  else
-    dot_q8_0_partner<T, NT>(w, x, x_stride, nb, out);
-}
-
+// One token: rows side by side. Several tokens: each row against up to four of them.
 template <GgmlType T>
-VKLLM_AVX2 void dot_legacy(const void* w, const uint8_t* x, size_t x_stride, int n_tokens, int64_t n, float* out) {
+VKLLM_AVX2 void dot_legacy(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
+                           int n_tokens, int64_t n, float* out) {
   const int64_t nb = n / kQK;
-  for (int t = 0; t < n_tokens; t += 4) {
-    const uint8_t* xt = x + size_t(t) * x_stride;
-    switch (n_tokens - t >= 4 ? 4 : n_tokens - t) {
-      case 1: dot_tokens<T, 1>(w, xt, x_stride, nb, out + t); break;
-      case 2: dot_tokens<T, 2>(w, xt, x_stride, nb, out + t); break;
-      case 3: dot_tokens<T, 3>(w, xt, x_stride, nb, out + t); break;
-      default: dot_tokens<T, 4>(w, xt, x_stride, nb, out + t); break;
+  if (n_tokens == 1) {
+    switch (n_rows) {
+      case 1: return dot_tile<T, 1, 1>(w, w_stride, x, x_stride, nb, out);
+      case 2: return dot_tile<T, 2, 1>(w, w_stride, x, x_stride, nb, out);
+      case 3: return dot_tile<T, 3, 1>(w, w_stride, x, x_stride, nb, out);
+      default: return dot_tile<T, 4, 1>(w, w_stride, x, x_stride, nb, out);
+    }
+  }
+  for (int r = 0; r < n_rows; ++r) {
+    const uint8_t* row = w + r * w_stride;
+    float* row_out = out + r * n_tokens;
+    switch (n_tokens) {
+      case 2: dot_tile<T, 1, 2>(row, w_stride, x, x_stride, nb, row_out); break;
+      case 3: dot_tile<T, 1, 3>(row, w_stride, x, x_stride, nb, row_out); break;
+      default: dot_tile<T, 1, 4>(row, w_stride, x, x_stride, nb, row_out); break;
     }
   }
 }
 
 }  // namespace
+
+// q8_0 / q8_1 as the scalar quantize_activations makes them (and ggml's AVX2 quantize_row_q8_*):
+// the same amax, the same x * (127 / amax) products, rounded half to even.
+VKLLM_AVX2 void quantize_legacy_avx2(GgmlType partner, const float* x, int64_t n, uint8_t* out) {
+  const bool with_sum = partner == GgmlType::Q8_1;
+  const size_t block_bytes = with_sum ? sizeof(BlockQ8_1) : sizeof(BlockQ8_0);
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  for (int64_t i = 0; i < n / kQK; ++i) {
+    const float* xb = x + i * kQK;
+    __m256 v[4];
+    __m256 amax8 = _mm256_setzero_ps();
+    for (int j = 0; j < 4; ++j) {
+      v[j] = _mm256_loadu_ps(xb + 8 * j);
+      amax8 = _mm256_max_ps(amax8, _mm256_andnot_ps(sign, v[j]));
+    }
+    __m128 m = _mm_max_ps(_mm256_extractf128_ps(amax8, 1), _mm256_castps256_ps128(amax8));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    const float amax = _mm_cvtss_f32(m);
+    const float d = amax / 127.0f;
+    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+    const __m256 mul = _mm256_set1_ps(id);
+    __m256i q[4];
+    for (int j = 0; j < 4; ++j)
+      q[j] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v[j], mul), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    uint8_t* block = out + size_t(i) * block_bytes;
+    const uint16_t dh = fp32_to_fp16(d);
+    std::memcpy(block, &dh, 2);
+    if (with_sum) {
+      const int32_t sum = avx2::hsum_i32_8(_mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3])));
+      const uint16_t sh = fp32_to_fp16(d * float(sum));
+      std::memcpy(block + 2, &sh, 2);
+    }
+    const __m256i packed16_01 = _mm256_packs_epi32(q[0], q[1]), packed16_23 = _mm256_packs_epi32(q[2], q[3]);
+    const __m256i packed8 = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(packed16_01, packed16_23), order);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(block + (with_sum ? 4 : 2)), packed8);
+  }
+}
 
 RowDot legacy_dot_avx2(GgmlType weight_type) {
   switch (weight_type) {
@@ -154,6 +193,7 @@ RowDot legacy_dot_avx2(GgmlType weight_type) {
 
 namespace vkllm::cpu {
 RowDot legacy_dot_avx2(GgmlType) { return nullptr; }
+void quantize_legacy_avx2(GgmlType, const float*, int64_t, uint8_t*) {}
 }  // namespace vkllm::cpu
 
 #endif

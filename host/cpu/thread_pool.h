@@ -1,6 +1,9 @@
 #pragma once
 // A fixed set of worker threads that split index ranges: parallel_for(n, fn) calls fn(begin, end)
 // on disjoint chunks covering [0, n) and returns when all are done. The caller's thread works too.
+// Decoding issues hundreds of short parallel_for calls per token, so idle workers spin briefly on
+// an atomic before sleeping on a condition variable, and the caller spins before waiting.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -29,9 +32,9 @@ class ThreadPool {
   std::condition_variable start_, done_;
   const std::function<void(int64_t, int64_t)>* job_ = nullptr;
   int64_t job_size_ = 0;
-  uint64_t generation_ = 0;
-  int pending_ = 0;
-  bool stopping_ = false;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace vkllm::cpu

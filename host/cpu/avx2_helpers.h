@@ -1,0 +1,39 @@
+#pragma once
+// Small AVX2 helpers shared by the *_avx2.cpp kernels; each is compiled for AVX2 only, so include
+// this only from code that runs when cpu_path() == CpuPath::Avx2.
+#include "host/cpu/cpu_features.h"
+
+#if VKLLM_HAVE_X86
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace vkllm::cpu::avx2 {
+
+VKLLM_AVX2 inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
+
+// ggml's hsum_float_8: ((a0+a4) + (a2+a6)) + ((a1+a5) + (a3+a7)).
+VKLLM_AVX2 inline float hsum_float_8(__m256 x) {
+  __m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
+  r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+  r = _mm_add_ss(r, _mm_movehdup_ps(r));
+  return _mm_cvtss_f32(r);
+}
+
+// (a0+a2) + (a1+a3), as ggml reduces its 4-lane accumulators.
+VKLLM_AVX2 inline float hsum_float_4(__m128 r) {
+  r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+  r = _mm_add_ss(r, _mm_movehdup_ps(r));
+  return _mm_cvtss_f32(r);
+}
+
+VKLLM_AVX2 inline int32_t hsum_i32_8(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+  return _mm_cvtsi128_si32(s);
+}
+
+}  // namespace vkllm::cpu::avx2
+
+#endif

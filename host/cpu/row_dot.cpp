@@ -1,0 +1,87 @@
+#include "host/cpu/row_dot.h"
+
+#include <cstring>
+
+#include "engine/quant/blocks.h"
+#include "engine/util/check.h"
+#include "host/cpu/activation_rounding.h"
+#include "host/cpu/q8_dot.h"
+
+namespace vkllm::cpu {
+namespace {
+
+template <GgmlType T>
+void dot_legacy_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride, int n_tokens,
+                       int64_t n, float* out) {
+  for (int r = 0; r < n_rows; ++r)
+    for (int t = 0; t < n_tokens; ++t) out[r * n_tokens + t] = q8_dot(T, w + r * w_stride, x + size_t(t) * x_stride, n);
+}
+
+ActivationFormat format_for(GgmlType weight_type) {
+  switch (weight_type) {
+    case GgmlType::Q4_0: case GgmlType::Q5_0: case GgmlType::Q8_0: return ActivationFormat::Q8_0;
+    case GgmlType::Q4_1: case GgmlType::Q5_1: return ActivationFormat::Q8_1;
+    case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K:
+      return ActivationFormat::Q8_K;
+    case GgmlType::F16: return ActivationFormat::F16;
+    case GgmlType::BF16: return ActivationFormat::BF16;
+    default: return ActivationFormat::F32;
+  }
+}
+
+}  // namespace
+
+RowDot legacy_dot_scalar(GgmlType weight_type) {
+  switch (weight_type) {
+    case GgmlType::Q4_0: return dot_legacy_scalar<GgmlType::Q4_0>;
+    case GgmlType::Q4_1: return dot_legacy_scalar<GgmlType::Q4_1>;
+    case GgmlType::Q5_0: return dot_legacy_scalar<GgmlType::Q5_0>;
+    case GgmlType::Q5_1: return dot_legacy_scalar<GgmlType::Q5_1>;
+    case GgmlType::Q8_0: return dot_legacy_scalar<GgmlType::Q8_0>;
+    default: return nullptr;
+  }
+}
+
+DotKernel dot_kernel(GgmlType weight_type, CpuPath path) {
+  const bool avx2 = path == CpuPath::Avx2;
+  DotKernel k{format_for(weight_type), nullptr};
+  switch (k.format) {
+    case ActivationFormat::Q8_0: case ActivationFormat::Q8_1:
+      k.dot = avx2 ? legacy_dot_avx2(weight_type) : legacy_dot_scalar(weight_type);
+      break;
+    case ActivationFormat::Q8_K:
+      k.dot = avx2 ? k_quant_dot_avx2(weight_type) : k_quant_dot_scalar(weight_type);
+      break;
+    default:
+      k.dot = avx2 ? float_dot_avx2(weight_type) : float_dot_scalar(weight_type);
+      break;
+  }
+  return k;
+}
+
+size_t activation_row_bytes(ActivationFormat format, int64_t n) {
+  size_t bytes = 0;
+  switch (format) {
+    case ActivationFormat::Q8_0: bytes = size_t(n / kQK) * sizeof(BlockQ8_0); break;
+    case ActivationFormat::Q8_1: bytes = size_t(n / kQK) * sizeof(BlockQ8_1); break;
+    case ActivationFormat::Q8_K: bytes = size_t(n / kQK_K) * sizeof(BlockQ8_K); break;
+    default: bytes = size_t(n) * sizeof(float); break;
+  }
+  return (bytes + 31) / 32 * 32;
+}
+
+void prepare_activations(ActivationFormat format, const float* x, int64_t n, uint8_t* out, CpuPath path) {
+  switch (format) {
+    case ActivationFormat::Q8_0: case ActivationFormat::Q8_1: {
+      const GgmlType partner = format == ActivationFormat::Q8_0 ? GgmlType::Q8_0 : GgmlType::Q8_1;
+      if (path == CpuPath::Avx2) return quantize_legacy_avx2(partner, x, n, out);
+      return quantize_activations(partner, x, n, out);
+    }
+    case ActivationFormat::Q8_K: return quantize_q8_k(x, n, out);
+    case ActivationFormat::F16: return round_activations(GgmlType::F16, x, reinterpret_cast<float*>(out), n);
+    case ActivationFormat::BF16: return round_activations(GgmlType::BF16, x, reinterpret_cast<float*>(out), n);
+    case ActivationFormat::F32: std::memcpy(out, x, size_t(n) * sizeof(float)); return;
+  }
+}
+
+}  // namespace vkllm::cpu

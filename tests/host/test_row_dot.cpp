@@ -1,0 +1,197 @@
+// CPU matmul kernels (host/cpu/row_dot.h) for every weight type:
+//  - the AVX2 kernels of the integer formats (legacy and K-quants) give the very floats of the
+//    scalar ones, which emulate ggml's AVX2 order; float formats agree to rounding;
+//  - matmul, on either path and any thread count, agrees with a double-precision product of the
+//    dequantized weights and the activations as ggml rounds them;
+//  - the path can be forced (VKLLM_CPU_SCALAR / override_cpu_path).
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdlib>
+#include <cstddef>
+#include <cstring>
+#include <random>
+
+#include "engine/gguf/gguf_file.h"
+#include "engine/quant/blocks.h"
+#include "engine/quant/dequantize.h"
+#include "engine/quant/quantize.h"
+#include "engine/util/fp16.h"
+#include "host/cpu/activation_rounding.h"
+#include "host/cpu/cpu_ops.h"
+#include "host/cpu/row_dot.h"
+
+namespace vkllm::cpu {
+namespace {
+
+constexpr GgmlType kTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q4_0, GgmlType::Q4_1,
+                               GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q2_K, GgmlType::Q3_K,
+                               GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
+
+bool integer_format(GgmlType t) { return t != GgmlType::F32 && t != GgmlType::F16 && t != GgmlType::BF16; }
+
+// Random bytes with small finite fp16 factors at the format's scale fields, so every bit pattern
+// of the levels is exercised (Q8_0 levels of -128 included); plain types from random floats.
+struct Weight {
+  gguf::TensorInfo info;
+  std::vector<uint8_t> bytes;
+  WeightRef ref() const { return WeightRef{&info, bytes}; }
+};
+
+std::vector<size_t> scale_fields(GgmlType type) {
+  switch (type) {
+    case GgmlType::Q4_0: case GgmlType::Q5_0: case GgmlType::Q8_0: return {0};
+    case GgmlType::Q4_1: case GgmlType::Q5_1: return {0, 2};
+    case GgmlType::Q2_K: return {offsetof(BlockQ2_K, d), offsetof(BlockQ2_K, dmin)};
+    case GgmlType::Q3_K: return {offsetof(BlockQ3_K, d)};
+    case GgmlType::Q4_K: case GgmlType::Q5_K: return {0, 2};
+    case GgmlType::Q6_K: return {offsetof(BlockQ6_K, d)};
+    default: return {};
+  }
+}
+
+Weight make_weight(GgmlType type, int64_t rows, int64_t cols, uint32_t seed) {
+  Weight w;
+  const uint64_t rb = *row_bytes(type, uint64_t(cols));
+  w.info = {"w", {uint64_t(cols), uint64_t(rows)}, type, 0, uint64_t(rows * cols), rb * uint64_t(rows)};
+  w.bytes.resize(rb * uint64_t(rows));
+  std::mt19937 rng(seed);
+  if (!integer_format(type)) {
+    std::normal_distribution<float> value(0.0f, 1.0f);
+    std::vector<float> row(static_cast<size_t>(cols));
+    for (int64_t r = 0; r < rows; ++r) {
+      for (auto& v : row) v = value(rng);
+      quantize_row(type, row.data(), w.bytes.data() + r * rb, cols);
+    }
+    return w;
+  }
+  for (auto& b : w.bytes) b = uint8_t(rng());
+  const size_t block = traits(type).block_bytes;
+  std::uniform_real_distribution<float> scale(0.001f, 0.05f);
+  for (size_t b = 0; b < w.bytes.size() / block; ++b)
+    for (size_t field : scale_fields(type)) {
+      const uint16_t h = fp32_to_fp16(scale(rng) * (rng() & 1 ? 1.0f : -1.0f));
+      std::memcpy(&w.bytes[b * block + field], &h, 2);
+    }
+  return w;
+}
+
+std::vector<float> make_activations(int64_t n_tokens, int64_t cols, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> value(0.0f, 1.0f);
+  std::vector<float> x(size_t(n_tokens * cols));
+  for (auto& v : x) v = value(rng);
+  for (size_t i = 0; i < x.size(); i += 97) x[i] *= 20.0f;                       // outliers
+  if (n_tokens > 2) std::fill(x.begin() + cols, x.begin() + 2 * cols, 0.0f);  // an all-zero token
+  return x;
+}
+
+class RowDotTest : public ::testing::TestWithParam<GgmlType> {
+ protected:
+  void TearDown() override { override_cpu_path(std::nullopt); }
+};
+
+TEST_P(RowDotTest, Avx2MatchesScalar) {
+  if (!cpu_has_avx2()) GTEST_SKIP() << "no AVX2 on this CPU";
+  const GgmlType type = GetParam();
+  const int64_t cols = 768, rows = 4;
+  const auto w = make_weight(type, rows, cols, 11);
+  const auto scalar = dot_kernel(type, CpuPath::Scalar), avx2 = dot_kernel(type, CpuPath::Avx2);
+  ASSERT_TRUE(scalar.dot && avx2.dot);
+  ASSERT_EQ(scalar.format, avx2.format);
+  const int64_t n_tokens = kMaxDotTokens;
+  const auto x = make_activations(n_tokens, cols, 12);
+  const size_t stride = activation_row_bytes(scalar.format, cols);
+  std::vector<uint8_t> act(stride * n_tokens), act_avx2(stride * n_tokens);
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    prepare_activations(scalar.format, &x[t * cols], cols, &act[t * stride], CpuPath::Scalar);
+    prepare_activations(scalar.format, &x[t * cols], cols, &act_avx2[t * stride], CpuPath::Avx2);
+  }
+  EXPECT_EQ(act, act_avx2);
+  for (int nr = 1; nr <= kMaxDotRows; ++nr)
+    for (int nt = 1; nt <= kMaxDotTokens; ++nt) {
+      SCOPED_TRACE(testing::Message() << nr << " rows x " << nt << " tokens");
+      float want[kMaxDotRows * kMaxDotTokens], got[kMaxDotRows * kMaxDotTokens];
+      scalar.dot(w.bytes.data(), w.ref().row_bytes(), nr, act.data(), stride, nt, cols, want);
+      avx2.dot(w.bytes.data(), w.ref().row_bytes(), nr, act.data(), stride, nt, cols, got);
+      for (int i = 0; i < nr * nt; ++i) {
+        if (integer_format(type))
+          EXPECT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i])) << i << ": " << got[i] << " vs " << want[i];
+        else
+          EXPECT_NEAR(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))) << i;
+      }
+    }
+}
+
+// Every (row, token) of the product within a bound of the exact product of what the kernel sees.
+TEST_P(RowDotTest, MatmulMatchesDoubleReference) {
+  const GgmlType type = GetParam();
+  const int64_t cols = 512, rows = 37, n_tokens = 9;
+  const auto w = make_weight(type, rows, cols, 21);
+  const auto x = make_activations(n_tokens, cols, 22);
+  std::vector<float> wf(size_t(rows * cols)), xr(x.size());
+  dequantize(type, w.bytes, wf);
+  for (int64_t t = 0; t < n_tokens; ++t) round_activations(type, &x[t * cols], &xr[t * cols], cols);
+  // q8_1 carries d * sum(q) in fp16, an error of 2^-11 on the weights' min terms.
+  const bool q8_1 = type == GgmlType::Q4_1 || type == GgmlType::Q5_1;
+  for (CpuPath path : {CpuPath::Scalar, CpuPath::Avx2}) {
+    if (path == CpuPath::Avx2 && !cpu_has_avx2()) continue;
+    override_cpu_path(path);
+    for (int threads : {1, 2}) {
+      ThreadPool pool(threads);
+      std::vector<float> y(size_t(rows * n_tokens));
+      matmul(w.ref(), x.data(), n_tokens, y.data(), pool);
+      for (int64_t t = 0; t < n_tokens; ++t)
+        for (int64_t r = 0; r < rows; ++r) {
+          double want = 0, magnitude = 0;
+          for (int64_t c = 0; c < cols; ++c) {
+            want += double(wf[r * cols + c]) * xr[t * cols + c];
+            magnitude += std::fabs(double(wf[r * cols + c]) * xr[t * cols + c]);
+          }
+          const double bound = (q8_1 ? 2e-3 : 2e-5) * magnitude + 1e-6;
+          ASSERT_NEAR(y[t * rows + r], want, bound) << "path " << int(path) << " threads " << threads << " token " << t
+                                                     << " row " << r;
+        }
+    }
+  }
+}
+
+// Scalar and AVX2 matmuls of the integer formats are bit-identical, whatever the tiling.
+TEST_P(RowDotTest, MatmulPathsAgree) {
+  if (!cpu_has_avx2()) GTEST_SKIP() << "no AVX2 on this CPU";
+  const GgmlType type = GetParam();
+  const int64_t cols = 256, rows = 45;
+  const auto w = make_weight(type, rows, cols, 31);
+  ThreadPool pool(2);
+  for (int64_t n_tokens : {1, 3, 70}) {
+    const auto x = make_activations(n_tokens, cols, uint32_t(32 + n_tokens));
+    std::vector<float> scalar(size_t(rows * n_tokens)), avx2(scalar.size());
+    override_cpu_path(CpuPath::Scalar);
+    matmul(w.ref(), x.data(), n_tokens, scalar.data(), pool);
+    override_cpu_path(CpuPath::Avx2);
+    matmul(w.ref(), x.data(), n_tokens, avx2.data(), pool);
+    for (size_t i = 0; i < scalar.size(); ++i) {
+      if (integer_format(type))
+        ASSERT_EQ(std::bit_cast<uint32_t>(avx2[i]), std::bit_cast<uint32_t>(scalar[i])) << n_tokens << " tokens, " << i;
+      else
+        ASSERT_NEAR(avx2[i], scalar[i], 1e-5 * (1 + std::fabs(scalar[i]))) << n_tokens << " tokens, " << i;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTypes, RowDotTest, ::testing::ValuesIn(kTypes),
+                         [](const auto& info) { return std::string(type_name(info.param)); });
+
+TEST(CpuPath, OverrideAndRestore) {
+  override_cpu_path(CpuPath::Scalar);
+  EXPECT_EQ(cpu_path(), CpuPath::Scalar);
+  override_cpu_path(std::nullopt);
+  const char* env = std::getenv("VKLLM_CPU_SCALAR");
+  if (env == nullptr || std::string(env) == "0" || std::string(env).empty()) {
+    EXPECT_EQ(cpu_path(), cpu_has_avx2() ? CpuPath::Avx2 : CpuPath::Scalar);
+  }
+}
+
+}  // namespace
+}  // namespace vkllm::cpu
