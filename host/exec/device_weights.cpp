@@ -13,6 +13,7 @@ ops::Tensor DeviceWeights::add(const WeightRef& w) {
   const uint64_t rows = w.rows();
   auto tensor = ops::Tensor::contiguous(w.type(), {w.cols(), rows, 1, 1}, buffer.view());
   bytes_ += w.info->n_bytes;
+  if (progress_) progress_->add(w.info->n_bytes);
   buffers_.push_back(std::move(buffer));
   return tensor;
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "engine/model/model_weights.h"
+#include "host/exec/upload_progress.h"
 #include "host/ops/tensor.h"
 #include "host/vulkan/buffer.h"
 
@@ -15,7 +16,9 @@ namespace vkllm {
 
 class DeviceWeights {
  public:
-  explicit DeviceWeights(vk::Device& device) : device_(device) {}
+  // `progress` (optional) hears of every uploaded tensor.
+  explicit DeviceWeights(vk::Device& device, UploadProgress* progress = nullptr)
+      : device_(device), progress_(progress) {}
 
   // Uploads `w` (a matrix [cols, rows] or a vector) and returns its tensor; an absent weight gives
   // a default Tensor whose data is empty.
@@ -24,6 +27,7 @@ class DeviceWeights {
 
  private:
   vk::Device& device_;
+  UploadProgress* progress_;
   std::vector<vk::DeviceBuffer> buffers_;
   uint64_t bytes_ = 0;
 };

@@ -8,6 +8,7 @@
 namespace vkllm {
 
 class Profiler;
+class UploadProgress;
 
 struct ExecOptions {
   int n_ctx = 0;            // 0: the model's training context, at most 4096
@@ -20,6 +21,7 @@ struct ExecOptions {
   GgmlType cache_type_k = GgmlType::F16;
   GgmlType cache_type_v = GgmlType::F16;
   Profiler* profiler = nullptr;        // when set, every dispatch is timed into it
+  UploadProgress* progress = nullptr;  // set while the model loads
 };
 
 }  // namespace vkllm

@@ -8,6 +8,7 @@
 #include "host/cpu/cpu_layers.h"
 #include "host/exec/pipeline_model.h"
 #include "host/exec/placement.h"
+#include "host/exec/upload_progress.h"
 #include "host/exec/vulkan_stage.h"
 #include "host/vulkan/device.h"
 #include "host/vulkan/device_info.h"
@@ -94,6 +95,14 @@ std::unique_ptr<PipelineModel> open_pipeline(const ModelFile& model, const ExecO
       (options.cache_type_k != GgmlType::F32 || options.cache_type_v != GgmlType::F32))
     spdlog::info("CPU layers keep their KV cache in f32 (asked: {}/{})", type_name(options.cache_type_k),
                  type_name(options.cache_type_v));
+  uint64_t gpu_bytes = 0;  // weights to upload
+  for (uint32_t l = 0; l < hp.n_layer; ++l)
+    if (plan.layer_device[l] != kCpu) gpu_bytes += layer_weight_bytes(model.weights.layers[l]);
+  if (plan.head_device != kCpu)
+    gpu_bytes += model.weights.output_norm.info->n_bytes + model.weights.output.info->n_bytes;
+  UploadProgress progress(gpu_bytes);
+  ExecOptions stage_options = options;
+  stage_options.progress = &progress;
   std::vector<std::unique_ptr<LayerStage>> stages;
   const uint32_t n_layer = hp.n_layer;
   for (uint32_t begin = 0; begin < n_layer;) {
@@ -105,14 +114,14 @@ std::unique_ptr<PipelineModel> open_pipeline(const ModelFile& model, const ExecO
           std::make_unique<cpu::CpuLayers>(hp, model.weights, begin, end, n_seq, n_ctx_seq, *backends->pool));
     else
       stages.push_back(std::make_unique<VulkanLayers>(*backends->devices[size_t(where)], hp, model.weights, begin, end,
-                                                      n_seq, n_ctx_seq, options));
+                                                      n_seq, n_ctx_seq, stage_options));
     begin = end;
   }
   std::unique_ptr<HeadStage> head;
   if (plan.head_device == kCpu)
     head = std::make_unique<cpu::CpuHead>(hp, model.weights, *backends->pool);
   else
-    head = std::make_unique<VulkanHead>(*backends->devices[size_t(plan.head_device)], hp, model.weights, options);
+    head = std::make_unique<VulkanHead>(*backends->devices[size_t(plan.head_device)], hp, model.weights, stage_options);
   return std::make_unique<PipelineModel>(model, n_seq, n_ctx_seq, std::move(backends), std::move(stages),
                                          std::move(head));
 }

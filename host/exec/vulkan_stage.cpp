@@ -79,7 +79,7 @@ VulkanLayers::VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWei
       n_ctx_seq_(n_ctx_per_seq),
       n_batch_(std::max(1, options.n_batch)),
       profiler_(options.profiler),
-      weights_(device) {
+      weights_(device, options.progress) {
   VKLLM_ASSERT(first < last && last <= hp.n_layer, "layers [{}, {}) of {}", first, last, hp.n_layer);
   for (uint32_t il = first; il < last; ++il) {
     const auto& w = weights.layers[il];
@@ -233,7 +233,11 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
 }
 
 VulkanHead::VulkanHead(vk::Device& device, const Hparams& hp, const ModelWeights& weights, const ExecOptions& options)
-    : device_(device), hp_(hp), n_batch_(std::max(1, options.n_batch)), profiler_(options.profiler), weights_(device) {
+    : device_(device),
+      hp_(hp),
+      n_batch_(std::max(1, options.n_batch)),
+      profiler_(options.profiler),
+      weights_(device, options.progress) {
   norm_ = weights_.add(weights.output_norm);
   output_ = weights_.add(weights.output);
   const uint64_t n = uint64_t(n_batch_);
