@@ -26,6 +26,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# The official OpenAI client for the `vkllm serve` tests (pinned by tests/serve/package-lock.json); without
+# npm those tests skip their client part.
+if [ ! -d tests/serve/node_modules/openai ]; then
+  if command -v npm >/dev/null; then
+    npm ci --prefix tests/serve --no-audit --no-fund --loglevel=error
+  else
+    echo "setup: npm not found; the serve tests will skip their openai-client checks" >&2
+  fi
+fi
+
 build_dir=${BUILD_DIR:-build}
 # shellcheck disable=SC2086
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release ${CMAKE_ARGS:-} >/dev/null

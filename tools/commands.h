@@ -21,6 +21,7 @@ Command add_run_command(CLI::App& app);
 Command add_eval_command(CLI::App& app);
 Command add_synth_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
+Command add_serve_command(CLI::App& app);
 
 // The sampling flags (--temp, --top-k, ...), shared by run and serve.
 void add_sampling_options(CLI::App* sub, SamplingParams& sampling);

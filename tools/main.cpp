@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
       vkllm::cli::add_eval_command(app),
       vkllm::cli::add_synth_command(app),
       vkllm::cli::add_bench_command(app),
+      vkllm::cli::add_serve_command(app),
   };
 
   // CLI11 wants the program name apart and the arguments in reverse order.

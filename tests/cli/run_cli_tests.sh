@@ -79,5 +79,36 @@ check run-context-too-small nonzero 'context' -- "$bin" run -m "$model" -p "ROME
 check run-ngl-too-big-for-budget nonzero 'does not fit' -- "$bin" run -m "$model" -p "x" -ngl 99 --vram-budget 1
 check run-missing-model nonzero 'cannot open' -- "$bin" run -m "$tmp/nope.gguf" -p "x"
 
+# synth writes a standard file that loads and runs; bench sweeps and reports positive figures.
+check synth-tiny 0 '' -- "$bin" synth --preset tiny --type q8_0 -o "$tmp/synth.gguf"
+check synth-inspect 0 'architecture: +llama' -- "$bin" inspect "$tmp/synth.gguf"
+check synth-run 0 'tokens/s' -- "$bin" run -m "$tmp/synth.gguf" -p "hello" -n 4 --temp 0
+check synth-bad-type nonzero 'cannot write' -- "$bin" synth --preset tiny --type q4_K -o "$tmp/x.gguf"
+check synth-bad-preset nonzero 'unknown preset' -- "$bin" synth --preset huge -o "$tmp/x.gguf"
+"$bin" bench -m "$model" -ngl 0,99 -p 16 -n 4 -r 1 -o json 2>/dev/null >"$tmp/bench.json"
+if python3 - "$tmp/bench.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert len(rows) == 4, rows
+assert sorted((r["n_gpu_layers"], r["test"]) for r in rows) == [(0, "pp16"), (0, "tg4"), (99, "pp16"), (99, "tg4")]
+for r in rows:
+    for key in ("build_commit", "model_filename", "model_type", "devices", "type_k", "tensor_split"):
+        assert isinstance(r[key], str), key
+    for key in ("model_size", "model_n_params", "avg_ts", "avg_ns", "weight_bytes_per_token"):
+        assert r[key] > 0, (key, r[key])
+    assert len(r["samples_ts"]) == 1 and all(v > 0 for v in r["samples_ts"])
+    if r["n_gpu_layers"] > 0:
+        assert r["bandwidth_gbs"] > 0
+        if r["n_gen"] > 0:
+            assert r["roofline_pct"] > 0
+PY
+then echo "ok   bench-json-sweep"; passed=$((passed + 1)); else echo "FAIL bench-json-sweep"; failed=$((failed + 1)); fi
+check bench-md 0 '\| tg4 ' -- "$bin" bench -m "$model" -ngl 99 -p 0 -n 4 -r 1 --profile
+check bench-csv 0 '^build_commit,|,avg_ts,' -- "$bin" bench -m "$model" -ngl 0 -p 8 -n 0 -r 1 -o csv
+check bench-bad-format nonzero 'output format' -- "$bin" bench -m "$model" -o xml
+check plan 0 'layers 2-3 on device 0' -- "$bin" inspect "$model" --plan -ngl 2
+check plan-json 0 '"layer_device"' -- "$bin" inspect "$model" --plan -ngl 2 --json
+check plan-does-not-fit nonzero 'short by' -- "$bin" inspect "$model" --plan -ngl 99 --vram-budget 1
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
