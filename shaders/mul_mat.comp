@@ -10,14 +10,18 @@
 //   otherwise (matrix-matrix): invocation i of the 8 x 8 arrangement owns its own tile over all
 //     of k; no reduction, no barriers.
 // Columns and rows past n and m are clamped (computed twice, stored once).
-// Defines: a W_ type (dequant.glsl), ROWS, COLS, optionally SPLIT_K.
+// Defines: a W_ type (dequant.glsl), ROWS, COLS, optionally SPLIT_K and its WORKGROUP_SIZE (32 by
+// default: one lavapipe thread runs a workgroup, so few rows per invocation would reload x for each;
+// GPUs want many small workgroups in flight to hide memory latency, see shaders/CMakeLists.txt).
 #include "common.glsl"
 #include "window.glsl"
 
 #ifdef SPLIT_K
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
+#ifndef WORKGROUP_SIZE
 #define WORKGROUP_SIZE 32
+#endif
 #else
 #define WORKGROUP_SIZE 64
 #define TILES_M 8  // row tiles per workgroup; WORKGROUP_SIZE / TILES_M column tiles

@@ -14,15 +14,18 @@ namespace {
 using shaders::ShaderId;
 
 // Variants of shaders/mul_mat.comp (see shaders/CMakeLists.txt): matrix-vector kernels for up to
-// 1, 4, 8 columns, and the tiled matrix-matrix kernel.
+// 1, 4, 8 columns (for CPU devices and for GPUs), and the tiled matrix-matrix kernel.
 struct MulMatShaders {
   ShaderId vec[3];
+  ShaderId vec_gpu[3];
   ShaderId mat;
 };
 
 #define VKLLM_MUL_MAT_SHADERS(t)                                                                         \
   MulMatShaders {                                                                                        \
     {ShaderId::mul_mat_vec_##t##_n1, ShaderId::mul_mat_vec_##t##_n4, ShaderId::mul_mat_vec_##t##_n8},   \
+        {ShaderId::mul_mat_vec_##t##_n1_gpu, ShaderId::mul_mat_vec_##t##_n4_gpu,                         \
+         ShaderId::mul_mat_vec_##t##_n8_gpu},                                                            \
         ShaderId::mul_mat_##t                                                                            \
   }
 
@@ -49,6 +52,7 @@ MulMatShaders shaders_for(GgmlType type) {
 
 // Tile geometry of the variants, as compiled: rows per workgroup.
 constexpr uint32_t kVecRows[3] = {8, 4, 4};
+constexpr uint32_t kVecGpuRows = 4;
 constexpr uint32_t kMatRows = 8, kMatCols = 4, kMatTilesM = 8, kMatTilesN = 8;
 
 }  // namespace
@@ -63,11 +67,13 @@ void mul_mat(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Ten
     fail("mul_mat: weight {} times x {} into dst {}", weight.describe(), x.describe(), dst.describe());
   if (k % 32 != 0) fail("mul_mat: k = {} of weight {} is not a multiple of 32", k, weight.describe());
 
-  const bool vec = kernel == MulMatKernel::Vector || (kernel == MulMatKernel::Auto && n <= 8);
+  const bool vec = kernel == MulMatKernel::Vector || kernel == MulMatKernel::VectorGpu ||
+                   (kernel == MulMatKernel::Auto && n <= 8);
   const size_t variant = n <= 1 ? 0 : n <= 4 ? 1 : 2;
   if (vec && n > 8) fail("mul_mat: the matrix-vector kernel takes at most 8 columns, got {}", n);
-  const ShaderId shader = vec ? shaders.vec[variant] : shaders.mat;
-  const uint64_t rows_per_group = vec ? kVecRows[variant] : kMatRows * kMatTilesM;
+  const bool gpu = kernel == MulMatKernel::VectorGpu || !rec.device().info().is_cpu();
+  const ShaderId shader = !vec ? shaders.mat : gpu ? shaders.vec_gpu[variant] : shaders.vec[variant];
+  const uint64_t rows_per_group = !vec ? kMatRows * kMatTilesM : gpu ? kVecGpuRows : kVecRows[variant];
   const uint64_t row_bytes = weight.nb[1];
   if (rows_per_group * row_bytes > vk::kWindowReachBytes)
     fail("mul_mat: rows of {} bytes are too long for windowed reads", row_bytes);

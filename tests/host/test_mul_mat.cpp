@@ -100,7 +100,11 @@ struct MulMatCase {
 };
 
 std::string case_name(const MulMatCase& c) {
-  const char* kernel = c.kernel == ops::MulMatKernel::Auto ? "" : c.kernel == ops::MulMatKernel::Vector ? "_vec" : "_mat";
+  using K = ops::MulMatKernel;
+  const char* kernel = c.kernel == K::Auto        ? ""
+                       : c.kernel == K::Vector    ? "_vec"
+                       : c.kernel == K::VectorGpu ? "_vecgpu"
+                                                  : "_mat";
   return fmt::format("{}_m{}_k{}_n{}{}", type_name(c.type), c.m, c.k, c.n, kernel);
 }
 void PrintTo(const MulMatCase& c, std::ostream* os) { *os << case_name(c); }
@@ -138,6 +142,10 @@ std::vector<MulMatCase> all_cases() {
     cases.push_back({t, 66, 256, 64});
     cases.push_back({t, 19, 256, 512});
     cases.push_back({t, 35, 256, 5, K::Matrix});  // the tiled kernel on few columns
+    // The GPU layout of the matrix-vector kernels (chosen on non-CPU devices), forced here.
+    cases.push_back({t, 37, 512, 1, K::VectorGpu});
+    cases.push_back({t, 5, 1024, 3, K::VectorGpu});
+    cases.push_back({t, 33, 256, 8, K::VectorGpu});
     if (!is_k_quant(t)) {  // 32-element granularity: odd block counts, rows not 16-byte aligned
       cases.push_back({t, 3, 32, 1});
       cases.push_back({t, 29, 288, 1});
@@ -164,7 +172,8 @@ TEST_F(VulkanTest, MulMatWeightOver160MiB) {
     std::memcpy(table.data() + r * row_size, pattern.data() + (r % 64) * row_size, row_size);
   const auto w = tensor(GgmlType::Q8_0, {k, m, 1, 1}, table);
   using K = ops::MulMatKernel;
-  for (const auto& [n, kernel] : {std::pair{uint64_t(1), K::Vector}, std::pair{uint64_t(2), K::Matrix}}) {
+  for (const auto& [n, kernel] :
+       {std::pair{uint64_t(1), K::Vector}, std::pair{uint64_t(1), K::VectorGpu}, std::pair{uint64_t(2), K::Matrix}}) {
     const auto xv = random_floats(k * n, -1, 1, uint32_t(n));
     const auto x = tensor_f32({k, n, 1, 1}, xv);
     const auto out = tensor(GgmlType::F32, {m, n, 1, 1});
