@@ -57,6 +57,10 @@ queue_length_is() {  # queue_length_is PORT N
   [ "$(health_field "$1" queue)" = "$2" ]
 }
 
+busy_slots_are() {  # busy_slots_are PORT N
+  [ "$(health_field "$1" slots_processing)" = "$2" ]
+}
+
 wait_for() {  # wait_for SECONDS COMMAND...: polls until the command succeeds
   local deadline=$((SECONDS + $1))
   shift
@@ -148,6 +152,21 @@ wait "$b_pid"
 grep -q '"finish_reason":"length"' "$tmp/a.sse" && bad "disconnect" "the first request ran to its end"
 [ "$(cat "$tmp/b.status")" = 200 ] && ok "a disconnect frees the slot for the queued request" ||
   bad "queued request" "status $(cat "$tmp/b.status")"
+
+# A non-streaming client that goes away frees its slot too, long before its 4000 tokens are done.
+generated_total() {
+  curl -s "http://127.0.0.1:$1/metrics" | awk '$1 == "vkllm_generated_tokens_total" {printf "%d", $2}'
+}
+before=$(generated_total "$port")
+curl -s -o /dev/null --max-time 0.5 "${json[@]}" "$small/v1/completions" \
+  -d '{"prompt":"ROMEO:","max_tokens":4000,"ignore_eos":true}'
+if wait_for 10 busy_slots_are "$port" 0; then
+  n=$(( $(generated_total "$port") - before ))
+  [ "$n" -lt 4000 ] && ok "a non-streaming client that goes away frees its slot ($n of 4000 tokens made)" ||
+    bad "non-streaming disconnect" "the request ran to its end ($n tokens)"
+else
+  bad "non-streaming disconnect" "the slot stayed busy"
+fi
 
 # Long enough that SIGTERM arrives mid-stream: the CPU generates ~20x faster than lavapipe.
 n_drain=$([ "$ngl" = 0 ] && echo 3000 || echo 150)

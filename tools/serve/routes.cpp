@@ -17,6 +17,12 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr auto kPoll = 100ms;  // how often a waiting request looks for output
+// A non-streaming request still running after kAnswerAtOnce gets a chunked body: a space every
+// kHeartbeat, then the JSON (which may start with whitespace). httplib 0.11 tells a handler nothing
+// about its client, so those writes are how a client that went away is noticed: the second write
+// after it closed fails, and its generation is cancelled and its slot freed.
+constexpr auto kAnswerAtOnce = 500ms;
+constexpr auto kHeartbeat = 250ms;
 
 void reply_error(httplib::Response& res, const ApiError& e) {
   res.status = e.status;
@@ -111,6 +117,44 @@ void stream(httplib::Response& res, std::shared_ptr<Job> job,
       [job](bool) { job->cancel(); });  // no-op after the last event; frees the slot on any early end
 }
 
+// Gives the events of a whole-response job to format; true once the job has finished.
+bool collect(Job& job, CompletionFormatter& format, std::chrono::milliseconds wait) {
+  bool done = false;
+  for (const auto& event : job.take(wait)) {
+    if (event.finish_reason == "error") throw ApiError(500, event.error, "server_error", "decode_failed");
+    format.add(event);
+    done = done || !event.finish_reason.empty();
+  }
+  return done;
+}
+
+// The rest of a non-streaming response, as a chunked body with heartbeats (see kHeartbeat). The
+// status is sent with the first heartbeat, so a later decode failure comes as an error object
+// with status 200.
+void answer_later(httplib::Response& res, std::shared_ptr<Job> job, std::shared_ptr<CompletionFormatter> format,
+                  std::shared_ptr<void> token) {
+  res.set_chunked_content_provider(
+      "application/json",
+      [job, format, token](size_t, httplib::DataSink& sink) {
+        std::string out = " ";
+        bool done = false;
+        try {
+          done = collect(*job, *format, kHeartbeat);
+          if (done) out = json_text(format->body());
+        } catch (const ApiError& e) {
+          done = true;
+          out = json_text(error_body(e.what(), e.type, e.code));
+        }
+        if (!sink.write(out.data(), out.size())) {
+          job->cancel();
+          return false;
+        }
+        if (done) sink.done();
+        return true;
+      },
+      [job](bool) { job->cancel(); });
+}
+
 void complete(ServerState& state, const httplib::Request& req, httplib::Response& res, bool chat) {
   auto token = in_flight_token(state);
   check_key(state, req);
@@ -126,16 +170,13 @@ void complete(ServerState& state, const httplib::Request& req, httplib::Response
     stream(res, std::move(job), std::move(format), std::move(token));
     return;
   }
-  while (true) {
-    bool done = false;
-    for (const auto& event : job->take(kPoll)) {
-      if (event.finish_reason == "error") throw ApiError(500, event.error, "server_error", "decode_failed");
-      format->add(event);
-      done = done || !event.finish_reason.empty();
+  const auto deadline = std::chrono::steady_clock::now() + kAnswerAtOnce;
+  while (std::chrono::steady_clock::now() < deadline)
+    if (collect(*job, *format, kPoll)) {
+      res.set_content(json_text(format->body()), "application/json");
+      return;
     }
-    if (done) break;
-  }
-  res.set_content(json_text(format->body()), "application/json");
+  answer_later(res, std::move(job), std::move(format), std::move(token));
 }
 
 // Wraps a handler: counts it, answers ApiError (and anything unexpected) with an error object.
