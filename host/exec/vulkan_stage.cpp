@@ -79,7 +79,8 @@ VulkanLayers::VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWei
       n_ctx_seq_(n_ctx_per_seq),
       n_batch_(std::max(1, options.n_batch)),
       profiler_(options.profiler),
-      weights_(device, options.progress) {
+      weights_(device, options.progress),
+      recorder_(device, "layers", profiler_ != nullptr) {
   VKLLM_ASSERT(first < last && last <= hp.n_layer, "layers [{}, {}) of {}", first, last, hp.n_layer);
   for (uint32_t il = first; il < last; ++il) {
     const auto& w = weights.layers[il];
@@ -186,7 +187,7 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
   int cur = 0;  // the residual stream ping-pongs between x_[0] and x_[1]
   auto x = [&](int i) { return f32_view(x_[i], {d, n, 1, 1}); };
 
-  vk::Recorder rec(device_, "layers", profiler_ != nullptr);
+  vk::Recorder& rec = recorder_;
   for (uint32_t i = 0; i < layers_.size(); ++i) {
     const Layer& l = layers_[i];
     ops::rms_norm(rec, x(cur), l.attn_norm, hp_.rms_eps, xn);
@@ -237,7 +238,8 @@ VulkanHead::VulkanHead(vk::Device& device, const Hparams& hp, const ModelWeights
       hp_(hp),
       n_batch_(std::max(1, options.n_batch)),
       profiler_(options.profiler),
-      weights_(device, options.progress) {
+      weights_(device, options.progress),
+      recorder_(device, "head", profiler_ != nullptr) {
   norm_ = weights_.add(weights.output_norm);
   output_ = weights_.add(weights.output);
   const uint64_t n = uint64_t(n_batch_);
@@ -255,7 +257,7 @@ std::vector<float> VulkanHead::forward(std::span<const float> x_host, int64_t n_
   for (int64_t begin = 0; begin < n_rows; begin += n_batch_) {
     const uint64_t n = uint64_t(std::min(n_batch_, n_rows - begin));
     vk::upload(device_, x_.view().sub(0, n * d * sizeof(float)), std::as_bytes(x_host.subspan(size_t(begin * d), size_t(n * d))));
-    vk::Recorder rec(device_, "head", profiler_ != nullptr);
+    vk::Recorder& rec = recorder_;
     ops::rms_norm(rec, f32_view(x_, {d, n, 1, 1}), norm_, hp_.rms_eps, f32_view(xn_, {d, n, 1, 1}));
     MatmulInput in(f32_view(xn_, {d, n, 1, 1}), rounded_);
     matmul(rec, in, output_, f32_view(logits_, {n_vocab, n, 1, 1}));

@@ -12,6 +12,7 @@
 #include "host/exec/exec_options.h"
 #include "host/exec/stage.h"
 #include "host/ops/tensor.h"
+#include "host/vulkan/recorder.h"
 
 namespace vkllm::vk {
 class Device;
@@ -54,6 +55,9 @@ class VulkanLayers final : public LayerStage {
   vk::DeviceBuffer cells_, query_info_, cell_info_;
   std::vector<int32_t> cell_table_;  // (seq, pos) per cell; seq -1: never written
   uint32_t n_kv_ = 0;                // cells [0, n_kv_) have been written
+  // One command pool and buffer, re-recorded by every forward; last, so that it is destroyed (and
+  // waits for its work) before the buffers that work uses.
+  vk::Recorder recorder_;
 };
 
 class VulkanHead final : public HeadStage {
@@ -70,6 +74,7 @@ class VulkanHead final : public HeadStage {
   DeviceWeights weights_;
   ops::Tensor norm_, output_;
   vk::DeviceBuffer x_, xn_, logits_, rounded_;
+  vk::Recorder recorder_;  // last, as in VulkanLayers
 };
 
 }  // namespace vkllm
