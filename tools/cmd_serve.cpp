@@ -15,7 +15,6 @@
 #include "engine/util/check.h"
 #include "engine/util/log.h"
 #include "host/exec/open_model.h"
-#include "host/vulkan/instance.h"
 #include "tools/commands.h"
 #include "tools/model_options.h"
 #include "tools/serve/chat_template.h"
@@ -69,14 +68,7 @@ void choose_chat_style(const ServeOptions& options, const ModelFile& model, serv
 // Memory per device as planned for this model (weights, KV cache, scratch); best effort.
 void publish_planned_memory(const ModelFile& model, const ExecOptions& exec, serve::Metrics& metrics) {
   try {
-    std::unique_ptr<vk::Instance> instance;
-    std::vector<vk::DeviceInfo> chosen;
-    if (exec.n_gpu_layers != 0) {
-      instance = std::make_unique<vk::Instance>(vk::options_from_environment());
-      chosen = choose_devices(*instance, exec);
-    }
-    const auto devices = device_memory(chosen, exec);
-    const auto plan = plan_model(model, exec, devices);
+    const auto [devices, plan] = plan_without_loading(model, exec);
     for (size_t i = 0; i < devices.size(); ++i) metrics.device_memory(devices[i].name, double(plan.device_bytes[i]));
     metrics.device_memory("host", double(plan.host_bytes));
   } catch (const std::exception& e) {

@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 
 #include "host/exec/open_model.h"
-#include "host/vulkan/instance.h"
 #include "tools/format.h"
 
 namespace vkllm::cli {
@@ -12,14 +11,7 @@ namespace vkllm::cli {
 int print_plan(const ModelOptions& options, bool json) {
   const auto model = options.open_model();
   const auto exec = options.exec();
-  std::vector<vk::DeviceInfo> chosen;
-  std::unique_ptr<vk::Instance> instance;
-  if (exec.n_gpu_layers != 0) {
-    instance = std::make_unique<vk::Instance>(vk::options_from_environment());
-    chosen = choose_devices(*instance, exec);
-  }
-  const auto devices = device_memory(chosen, exec);
-  const auto plan = plan_model(*model, exec, devices);  // throws when an explicit -ngl does not fit
+  const auto [devices, plan] = plan_without_loading(*model, exec);  // throws when an explicit -ngl does not fit
   const int n_ctx = resolve_context_size(model->hp, exec);
 
   if (json) {

@@ -56,6 +56,18 @@ Placement plan_model(const ModelFile& model, const ExecOptions& options, const s
 }
 
 
+PlannedPlacement plan_without_loading(const ModelFile& model, const ExecOptions& options) {
+  std::vector<vk::DeviceInfo> chosen;
+  if (options.n_gpu_layers != 0) {
+    const vk::Instance instance(vk::options_from_environment());
+    chosen = choose_devices(instance, options);
+  }
+  PlannedPlacement out;
+  out.devices = device_memory(chosen, options);
+  out.placement = plan_model(model, options, out.devices);
+  return out;
+}
+
 int resolve_context_size(const Hparams& hp, const ExecOptions& options) {
   if (options.n_ctx < 0) fail("-c must not be negative, got {}", options.n_ctx);
   if (options.n_ctx > 0) return options.n_ctx;

@@ -25,6 +25,14 @@ std::vector<DeviceMemory> device_memory(const std::vector<vk::DeviceInfo>& devic
 // The placement of this model on those devices; throws when an explicit -ngl does not fit.
 Placement plan_model(const ModelFile& model, const ExecOptions& options, const std::vector<DeviceMemory>& devices);
 
+// The placement open_language_model would make, computed without loading anything (a Vulkan
+// instance is opened, and closed again, only to read the devices when -ngl is not 0).
+struct PlannedPlacement {
+  std::vector<DeviceMemory> devices;
+  Placement placement;
+};
+PlannedPlacement plan_without_loading(const ModelFile& model, const ExecOptions& options);
+
 // The context size options resolve to for this model.
 int resolve_context_size(const Hparams& hp, const ExecOptions& options);
 
