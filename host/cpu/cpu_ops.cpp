@@ -79,7 +79,7 @@ void rms_norm(const float* x, const WeightRef& weight, int64_t n_tokens, int64_t
   for (int64_t t = 0; t < n_tokens; ++t) {
     const float* xt = x + t * width;
     double sum = 0;
-    for (int64_t i = 0; i < width; ++i) sum += double(xt[i]) * xt[i];
+    for (int64_t i = 0; i < width; ++i) sum += double(xt[i] * xt[i]);  // squared in float, as ggml
     const float scale = 1.0f / std::sqrt(float(sum / width) + eps);
     for (int64_t i = 0; i < width; ++i) y[t * width + i] = xt[i] * scale * w[i];
   }

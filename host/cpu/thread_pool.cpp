@@ -55,7 +55,13 @@ void ThreadPool::run_chunk(int index) {
   const int64_t n_chunks = size();
   const int64_t begin = job_size_ * index / n_chunks;
   const int64_t end = job_size_ * (index + 1) / n_chunks;
-  if (begin < end) (*job_)(begin, end);
+  if (begin >= end) return;
+  try {
+    (*job_)(begin, end);
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    if (!error_) error_ = std::current_exception();
+  }
 }
 
 void ThreadPool::worker_loop(int index) {
@@ -85,6 +91,7 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
     std::lock_guard lock(mutex_);
     job_ = &fn;
     job_size_ = n;
+    error_ = nullptr;
     pending_.store(int(workers_.size()), std::memory_order_relaxed);
     generation_.fetch_add(1, std::memory_order_release);
   }
@@ -96,6 +103,12 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
     done_.wait(lock, all_done);
   }
   job_ = nullptr;
+  std::exception_ptr error;
+  {
+    std::lock_guard lock(mutex_);
+    std::swap(error, error_);
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace vkllm::cpu

@@ -1,11 +1,13 @@
 #pragma once
 // A fixed set of worker threads that split index ranges: parallel_for(n, fn) calls fn(begin, end)
 // on disjoint chunks covering [0, n) and returns when all are done. The caller's thread works too.
+// An exception thrown by fn in any chunk is rethrown by parallel_for once every chunk has ended.
 // Decoding issues hundreds of short parallel_for calls per token, so idle workers spin briefly on
 // an atomic before sleeping on a condition variable, and the caller spins before waiting.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -35,6 +37,7 @@ class ThreadPool {
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> pending_{0};
   std::atomic<bool> stopping_{false};
+  std::exception_ptr error_;  // the first exception of the current job (under mutex_)
 };
 
 }  // namespace vkllm::cpu

@@ -6,12 +6,16 @@
 //  - the path can be forced (VKLLM_CPU_SCALAR / override_cpu_path).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstddef>
 #include <cstring>
 #include <random>
+#include <stdexcept>
+#include <thread>
 
 #include "engine/gguf/gguf_file.h"
 #include "engine/quant/blocks.h"
@@ -21,6 +25,7 @@
 #include "host/cpu/activation_rounding.h"
 #include "host/cpu/cpu_ops.h"
 #include "host/cpu/row_dot.h"
+#include "host/cpu/thread_pool.h"
 
 namespace vkllm::cpu {
 namespace {
@@ -182,6 +187,29 @@ TEST_P(RowDotTest, MatmulPathsAgree) {
 
 INSTANTIATE_TEST_SUITE_P(AllTypes, RowDotTest, ::testing::ValuesIn(kTypes),
                          [](const auto& info) { return std::string(type_name(info.param)); });
+
+// A chunk that throws: parallel_for still waits for every other chunk, then rethrows; the pool
+// stays usable. Chunk 0 runs on the caller, chunk 1 on the worker.
+TEST(ThreadPool, RethrowsOnceEveryChunkHasEnded) {
+  ThreadPool pool(2);
+  for (const int64_t thrower : {int64_t(0), int64_t(2)}) {
+    std::atomic<int64_t> finished{0};
+    EXPECT_THROW(pool.parallel_for(4,
+                                   [&](int64_t begin, int64_t end) {
+                                     if (begin == thrower) throw std::runtime_error("chunk failed");
+                                     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                                     finished += end - begin;
+                                   }),
+                 std::runtime_error)
+        << "thrower " << thrower;
+    EXPECT_EQ(finished.load(), 2) << "the other chunk had not ended when parallel_for returned";
+  }
+  std::atomic<int64_t> sum{0};
+  pool.parallel_for(100, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) sum += i;
+  });
+  EXPECT_EQ(sum.load(), 4950);
+}
 
 TEST(CpuPath, OverrideAndRestore) {
   override_cpu_path(CpuPath::Scalar);
