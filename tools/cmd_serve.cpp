@@ -98,7 +98,12 @@ void wait_for_shutdown(httplib::Server& server, serve::ServerState& state, const
       break;
     }
   }
-  server.stop();
+  // httplib's stop() does nothing until listen has begun: a signal that came while the model loaded
+  // would otherwise be lost, and with the signals blocked the server could not be stopped.
+  while (!done) {
+    server.stop();
+    nanosleep(&tick, nullptr);
+  }
 }
 
 int run_serve(const ServeOptions& options) {
@@ -134,6 +139,7 @@ int run_serve(const ServeOptions& options) {
   server.new_task_queue = [n_threads] { return new httplib::ThreadPool(n_threads); };
   server.set_payload_max_length(options.max_body);
   server.set_read_timeout(60);
+  server.set_keep_alive_timeout(1);  // an idle keep-alive connection holds a thread of the pool
   server.set_write_timeout(60);
   serve::install_routes(server, state);
 

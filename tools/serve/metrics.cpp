@@ -59,7 +59,13 @@ void Metrics::tokens(int n_prompt, int n_generated) {
   prompt_tokens_.Increment(n_prompt);
   generated_tokens_.Increment(n_generated);
   std::lock_guard lock(mutex_);
-  recent_.push_back({Clock::now(), n_prompt, n_generated});
+  const auto now = Clock::now();
+  recent_.push_back({now, n_prompt, n_generated});
+  forget_before(now - kWindow);  // bounded even when nobody scrapes
+}
+
+void Metrics::forget_before(Clock::time_point t) {
+  while (!recent_.empty() && recent_.front().at < t) recent_.pop_front();
 }
 
 void Metrics::slots(int n_busy, int n_queued) {
@@ -72,8 +78,7 @@ void Metrics::device_memory(const std::string& device, double bytes) { memory_.A
 std::string Metrics::scrape() {
   {
     std::lock_guard lock(mutex_);
-    const auto now = Clock::now();
-    while (!recent_.empty() && now - recent_.front().at > kWindow) recent_.pop_front();
+    forget_before(Clock::now() - kWindow);
     double n_prompt = 0, n_generated = 0;
     for (const auto& s : recent_) {
       n_prompt += s.n_prompt;

@@ -36,6 +36,7 @@ class Metrics {
     Clock::time_point at;
     int n_prompt, n_generated;
   };
+  void forget_before(Clock::time_point t);  // drops older samples; mutex_ held
 
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& requests_;

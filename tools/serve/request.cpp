@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -15,6 +16,7 @@ using nlohmann::json;
 
 constexpr int kMaxLogprobs = 20;
 constexpr size_t kMaxStops = 16;
+constexpr size_t kMaxStopBytes = 1024;
 
 const json* field(const json& body, const char* name) {
   const auto it = body.find(name);
@@ -34,6 +36,8 @@ double number(const json& body, const char* name, double value, double low, doub
 int integer(const json& body, const char* name, int value, int low, int high) {
   if (const auto* v = field(body, name)) {
     if (!v->is_number_integer()) throw bad_request(fmt::format("'{}' must be an integer", name));
+    if (v->is_number_unsigned() && v->get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max()))
+      throw bad_request(fmt::format("'{}' must be between {} and {}", name, low, high));
     const int64_t n = v->get<int64_t>();
     if (n < low || n > high) throw bad_request(fmt::format("'{}' must be between {} and {}, got {}", name, low, high, n));
     value = int(n);
@@ -108,28 +112,21 @@ void parse_prompt(const json& body, CompletionRequest& r) {
 std::vector<std::string> parse_stop(const json& body) {
   const auto* v = field(body, "stop");
   if (!v) return {};
-  if (v->is_string()) return {v->get<std::string>()};
-  if (!v->is_array() || v->size() > kMaxStops)
+  const json list = v->is_string() ? json::array({*v}) : *v;
+  if (!list.is_array() || list.size() > kMaxStops)
     throw bad_request(fmt::format("'stop' must be a string or an array of at most {} strings", kMaxStops));
   std::vector<std::string> stops;
-  for (const auto& s : *v) {
+  for (const auto& s : list) {
     if (!s.is_string()) throw bad_request("'stop' must be a string or an array of strings");
-    if (!s.get<std::string>().empty()) stops.push_back(s.get<std::string>());
+    // Every generated piece is matched against every stop string on the scheduler's one thread.
+    if (s.get_ref<const std::string&>().size() > kMaxStopBytes)
+      throw bad_request(fmt::format("a stop string may have at most {} bytes", kMaxStopBytes));
+    if (!s.get_ref<const std::string&>().empty()) stops.push_back(s.get<std::string>());
   }
   return stops;
 }
 
-}  // namespace
-
-CompletionRequest parse_completion_request(const std::string& text, bool chat, const SamplingParams& defaults) {
-  json body;
-  try {
-    body = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw bad_request(fmt::format("the request body is not valid JSON: {}", e.what()), "invalid_json");
-  }
-  if (!body.is_object()) throw bad_request("the request body must be a JSON object", "invalid_json");
-
+CompletionRequest parse_fields(const json& body, bool chat, const SamplingParams& defaults) {
   CompletionRequest r;
   r.chat = chat;
   if (const auto* m = field(body, "model"); m && m->is_string()) r.model = m->get<std::string>();
@@ -150,10 +147,12 @@ CompletionRequest parse_completion_request(const std::string& text, bool chat, c
   auto& s = r.sampling;
   s = defaults;
   s.temperature = float(number(body, "temperature", s.temperature, 0, 100));
-  s.top_p = float(number(body, "top_p", s.top_p, 0, 1));
+  // top_p 0 (OpenAI's range includes it) keeps only the most probable token, as any tiny p does.
+  s.top_p = std::max(float(number(body, "top_p", s.top_p, 0, 1)), std::numeric_limits<float>::min());
   s.top_k = integer(body, "top_k", s.top_k, 0, kBig);
   s.min_p = float(number(body, "min_p", s.min_p, 0, 1));
   s.repeat_penalty = float(number(body, "repeat_penalty", s.repeat_penalty, 0, 100));
+  if (s.repeat_penalty <= 0) throw bad_request("'repeat_penalty' must be positive (1: no penalty)");
   s.frequency_penalty = float(number(body, "frequency_penalty", s.frequency_penalty, -2, 2));
   s.presence_penalty = float(number(body, "presence_penalty", s.presence_penalty, -2, 2));
   if (const auto* v = field(body, "seed")) {
@@ -173,6 +172,23 @@ CompletionRequest parse_completion_request(const std::string& text, bool chat, c
   r.n_probs = integer(body, "n_probs", 0, 0, kMaxLogprobs);
   r.return_tokens = boolean(body, "return_tokens", false);
   return r;
+}
+
+}  // namespace
+
+CompletionRequest parse_completion_request(const std::string& text, bool chat, const SamplingParams& defaults) {
+  json body;
+  try {
+    body = json::parse(text);
+  } catch (const json::exception& e) {  // a syntax error, or a number beyond double's range
+    throw bad_request(fmt::format("the request body is not valid JSON: {}", e.what()), "invalid_json");
+  }
+  if (!body.is_object()) throw bad_request("the request body must be a JSON object", "invalid_json");
+  try {
+    return parse_fields(body, chat, defaults);
+  } catch (const json::exception& e) {  // a field of a type the checks above did not expect
+    throw bad_request(fmt::format("the request does not have the expected shape: {}", e.what()));
+  }
 }
 
 }  // namespace vkllm::serve

@@ -1,7 +1,9 @@
 #include "tools/serve/responses.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -49,12 +51,16 @@ json CompletionFormatter::usage() const {
 // Completions: {tokens, token_logprobs, top_logprobs: [{piece: logprob}], text_offset}.
 // Chat: {content: [{token, logprob, bytes, top_logprobs: [{token, logprob, bytes}]}]}.
 json CompletionFormatter::logprobs_json(const std::vector<TokenOutput>& tokens, size_t text_offset) const {
+  // Jobs keep max(logprobs, n_probs) alternatives; logprobs shows only as many as it asked for.
+  const auto asked = [&](const TokenOutput& t) {
+    return std::span(t.top).first(std::min(t.top.size(), size_t(std::max(request_.logprobs, 0))));
+  };
   if (request_.chat) {
     json content = json::array();
     for (const auto& t : tokens) {
       const auto piece = tokenizer_.token_to_piece(t.id, true);
       json top = json::array();
-      for (const auto& alt : t.top) {
+      for (const auto& alt : asked(t)) {
         const auto alt_piece = tokenizer_.token_to_piece(alt.id, true);
         top.push_back({{"token", alt_piece}, {"logprob", alt.logprob}, {"bytes", bytes_of(alt_piece)}});
       }
@@ -69,7 +75,7 @@ json CompletionFormatter::logprobs_json(const std::vector<TokenOutput>& tokens, 
     out["tokens"].push_back(piece);
     out["token_logprobs"].push_back(t.logprob);
     json top = json::object();
-    for (const auto& alt : t.top) top[std::string(tokenizer_.token_to_piece(alt.id, true))] = alt.logprob;
+    for (const auto& alt : asked(t)) top[std::string(tokenizer_.token_to_piece(alt.id, true))] = alt.logprob;
     out["top_logprobs"].push_back(top);
     out["text_offset"].push_back(text_offset);
     text_offset += piece.size();

@@ -3,6 +3,7 @@
 #include "engine/util/log.h"
 
 #include <algorithm>
+#include <deque>
 #include <optional>
 
 #include "engine/tokenizer/end_of_generation.h"
@@ -73,6 +74,12 @@ Scheduler::Admission Scheduler::submit(std::shared_ptr<Job> job) {
   {
     std::lock_guard lock(mutex_);
     if (draining_) return Admission::Draining;
+    // Waiting jobs whose clients went away hold no place in the queue.
+    std::erase_if(queue_, [](const std::shared_ptr<Job>& waiting) {
+      if (!waiting->cancelled()) return false;
+      waiting->push(final_event("cancelled"));
+      return true;
+    });
     // Jobs that free slots will take at the next step are not waiting.
     const int n_waiting = int(queue_.size()) - (n_slots() - n_busy_);
     if (n_waiting >= options_.queue_size) return Admission::QueueFull;
@@ -122,10 +129,18 @@ void Scheduler::admit() {
     slot.job = std::move(queue_.front());
     queue_.pop_front();
     const auto& spec = slot.job->spec;
-    slot.sampler.emplace(spec.sampling);
-    for (const auto id : spec.prompt) slot.sampler->accept(id);
-    slot.decoder.emplace(tokenizer_);
-    slot.stop.emplace(spec.stop);
+    try {
+      slot.sampler.emplace(spec.sampling);
+      for (const auto id : spec.prompt) slot.sampler->accept(id);
+      slot.decoder.emplace(tokenizer_);
+      slot.stop.emplace(spec.stop);
+    } catch (const std::exception& e) {  // settings the request checks let through: this job fails alone
+      spdlog::error("serve: cannot start a request: {}", e.what());
+      const auto job = std::move(slot.job);
+      slot.clear();
+      job->push(final_event("error", e.what()));
+      continue;
+    }
     ++n_busy_;
   }
   publish_load();
@@ -184,8 +199,15 @@ void Scheduler::step() {
   const size_t n_vocab = size_t(model_.n_vocab());
   VKLLM_ASSERT(logits.size() == logit_owner.size() * n_vocab, "decode returned {} logits for {} rows", logits.size(),
                logit_owner.size());
-  for (size_t r = 0; r < logit_owner.size(); ++r)
-    on_logits(slots_[logit_owner[r]], std::span(logits).subspan(r * n_vocab, n_vocab));
+  for (size_t r = 0; r < logit_owner.size(); ++r) {
+    auto& slot = slots_[logit_owner[r]];
+    try {
+      on_logits(slot, std::span(logits).subspan(r * n_vocab, n_vocab));
+    } catch (const std::exception& e) {  // e.g. a sampled id the tokenizer cannot spell: this job fails alone
+      spdlog::error("serve: a request failed: {}", e.what());
+      if (slot.job) finish(slot, final_event("", e.what()), "error", true);
+    }
+  }
   metrics_.tokens(n_prompt, int(logit_owner.size()));
 }
 
