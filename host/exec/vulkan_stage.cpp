@@ -12,7 +12,6 @@
 #include "host/vulkan/device.h"
 #include "host/vulkan/memory_pool.h"
 #include "host/vulkan/recorder.h"
-#include "host/vulkan/transfer.h"
 
 namespace vkllm {
 namespace {
@@ -24,6 +23,13 @@ ops::Tensor f32_view(const vk::DeviceBuffer& buffer, std::array<uint64_t, 4> sha
 
 vk::DeviceBuffer scratch(vk::Device& device, uint64_t floats, const std::string& name) {
   return device.memory().allocate(std::max<uint64_t>(floats, 1) * sizeof(float), vk::MemoryKind::DeviceLocal, name);
+}
+
+// The most one forward pass of VulkanLayers uploads: x, positions, cells, query info, and the
+// (seq, pos) table of every cell; with room for the 16-byte alignment of each.
+uint64_t layer_upload_bytes(const Hparams& hp, int64_t n_batch, uint64_t n_cells) {
+  const uint64_t n = uint64_t(n_batch);
+  return n * hp.n_embd * sizeof(float) + 4 * n * sizeof(int32_t) + 2 * n_cells * sizeof(int32_t) + 5 * 16;
 }
 
 ops::RopeOptions rope_options(const Hparams& hp) {
@@ -80,6 +86,7 @@ VulkanLayers::VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWei
       n_batch_(std::max(1, options.n_batch)),
       profiler_(options.profiler),
       weights_(device, options.progress),
+      transfers_(device, layer_upload_bytes(hp, n_batch_, uint64_t(n_seq) * uint64_t(n_ctx_per_seq)), "layers"),
       recorder_(device, "layers", profiler_ != nullptr) {
   VKLLM_ASSERT(first < last && last <= hp.n_layer, "layers [{}, {}) of {}", first, last, hp.n_layer);
   for (uint32_t il = first; il < last; ++il) {
@@ -142,9 +149,10 @@ void VulkanLayers::forward(std::span<float> x, const StageBatch& batch) {
 void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
   const uint64_t n = uint64_t(batch.size()), d = hp_.n_embd, dq = hp_.n_embd_q(), dkv = hp_.n_embd_kv();
   const uint64_t hd = hp_.head_dim, ff = hp_.n_ff;
-  vk::upload(device_, x_[0].view().sub(0, n * d * sizeof(float)),
-             std::as_bytes(std::span<const float>(x_host, size_t(n * d))));
-  vk::upload(device_, positions_.view().sub(0, n * sizeof(int32_t)), std::as_bytes(batch.pos));
+  vk::Recorder& rec = recorder_;
+  transfers_.begin();
+  transfers_.upload(rec, x_[0].view(), std::as_bytes(std::span<const float>(x_host, size_t(n * d))));
+  transfers_.upload(rec, positions_.view(), std::as_bytes(batch.pos));
   std::vector<int32_t> cells(static_cast<size_t>(n)), query_info(2 * static_cast<size_t>(n));
   for (size_t t = 0; t < n; ++t) {
     cells[t] = batch.seq[t] * n_ctx_seq_ + batch.pos[t];
@@ -154,7 +162,7 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
     cell_table_[2 * size_t(cells[t]) + 1] = batch.pos[t];
     n_kv_ = std::max(n_kv_, uint32_t(cells[t]) + 1);
   }
-  vk::upload(device_, cells_.view().sub(0, n * sizeof(int32_t)), std::as_bytes(std::span(cells)));
+  transfers_.upload(rec, cells_.view(), std::as_bytes(std::span(cells)));
 
   // One sequence from position 0 needs no mask tables: cell c holds position c.
   ops::AttentionOptions attention;
@@ -167,9 +175,8 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
     attention.n_kv = uint32_t(batch.pos[0]) + uint32_t(n);
     attention.n_past = uint32_t(batch.pos[0]);
   } else {
-    vk::upload(device_, query_info_.view().sub(0, 2 * n * sizeof(int32_t)), std::as_bytes(std::span(query_info)));
-    vk::upload(device_, cell_info_.view().sub(0, 2ull * n_kv_ * sizeof(int32_t)),
-               std::as_bytes(std::span(cell_table_).subspan(0, 2ull * n_kv_)));
+    transfers_.upload(rec, query_info_.view(), std::as_bytes(std::span(query_info)));
+    transfers_.upload(rec, cell_info_.view(), std::as_bytes(std::span(cell_table_).subspan(0, 2ull * n_kv_)));
     attention.n_kv = n_kv_;
     attention.query_info = &query_info_tensor;
     attention.cell_info = &cell_info_tensor;
@@ -187,7 +194,6 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
   int cur = 0;  // the residual stream ping-pongs between x_[0] and x_[1]
   auto x = [&](int i) { return f32_view(x_[i], {d, n, 1, 1}); };
 
-  vk::Recorder& rec = recorder_;
   for (uint32_t i = 0; i < layers_.size(); ++i) {
     const Layer& l = layers_[i];
     ops::rms_norm(rec, x(cur), l.attn_norm, hp_.rms_eps, xn);
@@ -227,10 +233,10 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
     ops::add(rec, x(cur), proj, x(1 - cur));
     cur = 1 - cur;
   }
+  transfers_.download(rec, x_[cur].view(), n * d * sizeof(float));
   rec.submit_and_wait();
   if (profiler_) profiler_->add(rec.timings());
-  vk::download(device_, x_[cur].view().sub(0, n * d * sizeof(float)),
-               std::as_writable_bytes(std::span<float>(x_host, size_t(n * d))));
+  transfers_.read(std::as_writable_bytes(std::span<float>(x_host, size_t(n * d))));
 }
 
 VulkanHead::VulkanHead(vk::Device& device, const Hparams& hp, const ModelWeights& weights, const ExecOptions& options)
@@ -239,6 +245,7 @@ VulkanHead::VulkanHead(vk::Device& device, const Hparams& hp, const ModelWeights
       n_batch_(std::max(1, options.n_batch)),
       profiler_(options.profiler),
       weights_(device, options.progress),
+      transfers_(device, uint64_t(n_batch_) * hp.n_embd * sizeof(float), "head"),
       recorder_(device, "head", profiler_ != nullptr) {
   norm_ = weights_.add(weights.output_norm);
   output_ = weights_.add(weights.output);
@@ -256,15 +263,16 @@ std::vector<float> VulkanHead::forward(std::span<const float> x_host, int64_t n_
   std::vector<float> logits(size_t(n_rows) * n_vocab);
   for (int64_t begin = 0; begin < n_rows; begin += n_batch_) {
     const uint64_t n = uint64_t(std::min(n_batch_, n_rows - begin));
-    vk::upload(device_, x_.view().sub(0, n * d * sizeof(float)), std::as_bytes(x_host.subspan(size_t(begin * d), size_t(n * d))));
     vk::Recorder& rec = recorder_;
+    transfers_.begin();
+    transfers_.upload(rec, x_.view(), std::as_bytes(x_host.subspan(size_t(begin * d), size_t(n * d))));
     ops::rms_norm(rec, f32_view(x_, {d, n, 1, 1}), norm_, hp_.rms_eps, f32_view(xn_, {d, n, 1, 1}));
     MatmulInput in(f32_view(xn_, {d, n, 1, 1}), rounded_);
     matmul(rec, in, output_, f32_view(logits_, {n_vocab, n, 1, 1}));
+    transfers_.download(rec, logits_.view(), n * n_vocab * sizeof(float));
     rec.submit_and_wait();
     if (profiler_) profiler_->add(rec.timings());
-    vk::download(device_, logits_.view().sub(0, n * n_vocab * sizeof(float)),
-                 std::as_writable_bytes(std::span(logits).subspan(size_t(begin * n_vocab), size_t(n * n_vocab))));
+    transfers_.read(std::as_writable_bytes(std::span(logits).subspan(size_t(begin * n_vocab), size_t(n * n_vocab))));
   }
   return logits;
 }

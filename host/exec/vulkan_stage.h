@@ -11,6 +11,7 @@
 #include "host/exec/device_weights.h"
 #include "host/exec/exec_options.h"
 #include "host/exec/stage.h"
+#include "host/exec/stage_transfers.h"
 #include "host/ops/tensor.h"
 #include "host/vulkan/recorder.h"
 
@@ -55,6 +56,7 @@ class VulkanLayers final : public LayerStage {
   vk::DeviceBuffer cells_, query_info_, cell_info_;
   std::vector<int32_t> cell_table_;  // (seq, pos) per cell; seq -1: never written
   uint32_t n_kv_ = 0;                // cells [0, n_kv_) have been written
+  StageTransfers transfers_;
   // One command pool and buffer, re-recorded by every forward; last, so that it is destroyed (and
   // waits for its work) before the buffers that work uses.
   vk::Recorder recorder_;
@@ -74,6 +76,7 @@ class VulkanHead final : public HeadStage {
   DeviceWeights weights_;
   ops::Tensor norm_, output_;
   vk::DeviceBuffer x_, xn_, logits_, rounded_;
+  StageTransfers transfers_;
   vk::Recorder recorder_;  // last, as in VulkanLayers
 };
 

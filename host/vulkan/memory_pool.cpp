@@ -5,6 +5,7 @@
 #include "engine/util/check.h"
 #include "engine/util/log.h"
 #include "host/vulkan/device.h"
+#include "host/vulkan/instance.h"
 #include "host/vulkan/vk_check.h"
 
 namespace vkllm::vk {
@@ -34,7 +35,8 @@ MemoryPool::MemoryPool(Device& device, uint64_t block_bytes) : device_(device), 
   VkPhysicalDeviceMemoryProperties props;
   vkGetPhysicalDeviceMemoryProperties(device_.info().physical, &props);
   const auto flags = props.memoryTypes[memory_type_for(MemoryKind::DeviceLocal)].propertyFlags;
-  device_local_mapped_ = (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) && (flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+  device_local_mapped_ = (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) && (flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) &&
+                         !device_.instance().options().force_staging;
 }
 
 MemoryPool::~MemoryPool() = default;
@@ -95,7 +97,7 @@ std::unique_ptr<MemoryBlock> MemoryPool::create_block(uint64_t bytes, MemoryKind
   VkPhysicalDeviceMemoryProperties props;
   vkGetPhysicalDeviceMemoryProperties(device_.info().physical, &props);
   flags = props.memoryTypes[block->memory_type].propertyFlags;
-  if (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) {
+  if ((flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) && (kind == MemoryKind::Host || device_local_mapped_)) {
     void* mapped = nullptr;
     VKLLM_VK_CHECK(vkMapMemory(device_.handle(), memory, 0, VK_WHOLE_SIZE, 0, &mapped));
     block->mapped = static_cast<std::byte*>(mapped);

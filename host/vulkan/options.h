@@ -8,10 +8,13 @@ namespace vkllm::vk {
 struct RuntimeOptions {
   bool validation = false;        // VKLLM_VALIDATE=1: Khronos validation layer + debug messenger
   bool pipeline_cache = true;     // VKLLM_NO_PIPELINE_CACHE=1 turns the on-disk cache off
+  // VKLLM_FORCE_STAGING=1: device-local buffers are never mapped, even where the memory is host
+  // visible (lavapipe, UMA GPUs), so transfers take a discrete GPU's staging path (for tests).
+  bool force_staging = false;
   std::filesystem::path cache_dir;  // $XDG_CACHE_HOME/vkllm or ~/.cache/vkllm (empty: no cache)
 };
 
-// Reads VKLLM_VALIDATE, VKLLM_NO_PIPELINE_CACHE, XDG_CACHE_HOME and HOME.
+// Reads VKLLM_VALIDATE, VKLLM_NO_PIPELINE_CACHE, VKLLM_FORCE_STAGING, XDG_CACHE_HOME and HOME.
 RuntimeOptions options_from_environment();
 
 }  // namespace vkllm::vk
