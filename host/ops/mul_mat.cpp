@@ -19,6 +19,7 @@ struct MulMatShaders {
   ShaderId vec[3];
   ShaderId vec_gpu[3];
   ShaderId mat;
+  ShaderId mat_large;
 };
 
 #define VKLLM_MUL_MAT_SHADERS(t)                                                                         \
@@ -26,7 +27,7 @@ struct MulMatShaders {
     {ShaderId::mul_mat_vec_##t##_n1, ShaderId::mul_mat_vec_##t##_n4, ShaderId::mul_mat_vec_##t##_n8},   \
         {ShaderId::mul_mat_vec_##t##_n1_gpu, ShaderId::mul_mat_vec_##t##_n4_gpu,                         \
          ShaderId::mul_mat_vec_##t##_n8_gpu},                                                            \
-        ShaderId::mul_mat_##t                                                                            \
+        ShaderId::mul_mat_##t, ShaderId::mul_mat_##t##_large                                             \
   }
 
 MulMatShaders shaders_for(GgmlType type) {
@@ -54,6 +55,10 @@ MulMatShaders shaders_for(GgmlType type) {
 constexpr uint32_t kVecRows[3] = {8, 4, 4};
 constexpr uint32_t kVecGpuRows = 4;
 constexpr uint32_t kMatRows = 8, kMatCols = 4, kMatTilesM = 8, kMatTilesN = 8;
+constexpr uint32_t kMatLargeRows = 16, kMatLargeCols = 16;
+// CPU devices take the large tile from this many columns on, for at least its 128 rows (below, most
+// of its work would go to clamped copies).
+constexpr uint64_t kMatLargeMinColumns = 64;
 
 }  // namespace
 
@@ -72,9 +77,20 @@ void mul_mat(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Ten
   const size_t variant = n <= 1 ? 0 : n <= 4 ? 1 : 2;
   if (vec && n > 8) fail("mul_mat: the matrix-vector kernel takes at most 8 columns, got {}", n);
   const bool gpu = kernel == MulMatKernel::VectorGpu || !rec.device().info().is_cpu();
-  const ShaderId shader = !vec ? shaders.mat : gpu ? shaders.vec_gpu[variant] : shaders.vec[variant];
-  const uint64_t rows_per_group = !vec ? kMatRows * kMatTilesM : gpu ? kVecGpuRows : kVecRows[variant];
   const uint64_t row_bytes = weight.nb[1];
+  const bool large = !vec && (kernel == MulMatKernel::MatrixLarge ||
+                              (kernel == MulMatKernel::Auto && !gpu && n >= kMatLargeMinColumns &&
+                               m >= uint64_t(kMatLargeRows) * kMatTilesM &&
+                               uint64_t(kMatLargeRows) * kMatTilesM * row_bytes <= vk::kWindowReachBytes));
+  const ShaderId shader = large ? shaders.mat_large
+                          : !vec ? shaders.mat
+                          : gpu  ? shaders.vec_gpu[variant]
+                                 : shaders.vec[variant];
+  const uint64_t rows_per_group = large ? kMatLargeRows * kMatTilesM
+                                  : !vec ? kMatRows * kMatTilesM
+                                  : gpu  ? kVecGpuRows
+                                         : kVecRows[variant];
+  const uint64_t cols_per_group = (large ? kMatLargeCols : kMatCols) * kMatTilesN;
   if (rows_per_group * row_bytes > vk::kWindowReachBytes)
     fail("mul_mat: rows of {} bytes are too long for windowed reads", row_bytes);
 
@@ -84,7 +100,7 @@ void mul_mat(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Ten
   const uint64_t align = limits.min_storage_buffer_offset_alignment;
   const uint64_t col_step = std::lcm(align / std::gcd(align, 4 * k), align / std::gcd(align, 4 * m));
   uint64_t max_cols = std::min(limits.max_storage_buffer_range / (4 * k), limits.max_storage_buffer_range / (4 * m));
-  if (!vec) max_cols = std::min<uint64_t>(max_cols, uint64_t(limits.max_workgroup_count[1]) * kMatCols * kMatTilesN);
+  if (!vec) max_cols = std::min<uint64_t>(max_cols, uint64_t(limits.max_workgroup_count[1]) * cols_per_group);
   max_cols = max_cols / col_step * col_step;
   if (max_cols == 0) fail("mul_mat: a column of x {} or dst {} exceeds the storage range", x.describe(), dst.describe());
 
@@ -102,7 +118,7 @@ void mul_mat(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Ten
     const vk::WorkSize work =
         vec ? vk::workgroups(u32("mul_mat", (m + rows_per_group - 1) / rows_per_group))
             : vk::workgroups(u32("mul_mat", (m + rows_per_group - 1) / rows_per_group),
-                             u32("mul_mat", (cols + kMatCols * kMatTilesN - 1) / (kMatCols * kMatTilesN)));
+                             u32("mul_mat", (cols + cols_per_group - 1) / cols_per_group));
     rec.dispatch(shader, {vk::reads(weight_view), vk::reads(xs), vk::writes(ds)}, p, work);
   }
 }

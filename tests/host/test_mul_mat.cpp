@@ -104,7 +104,8 @@ std::string case_name(const MulMatCase& c) {
   const char* kernel = c.kernel == K::Auto        ? ""
                        : c.kernel == K::Vector    ? "_vec"
                        : c.kernel == K::VectorGpu ? "_vecgpu"
-                                                  : "_mat";
+                       : c.kernel == K::Matrix    ? "_mat"
+                                                  : "_matlarge";
   return fmt::format("{}_m{}_k{}_n{}{}", type_name(c.type), c.m, c.k, c.n, kernel);
 }
 void PrintTo(const MulMatCase& c, std::ostream* os) { *os << case_name(c); }
@@ -142,6 +143,8 @@ std::vector<MulMatCase> all_cases() {
     cases.push_back({t, 66, 256, 64});
     cases.push_back({t, 19, 256, 512});
     cases.push_back({t, 35, 256, 5, K::Matrix});  // the tiled kernel on few columns
+    cases.push_back({t, 131, 256, 5, K::MatrixLarge});  // the large tile (CPU devices, n >= 64), clamped
+    cases.push_back({t, 130, 256, 70});                 // Auto takes the large tile here
     // The GPU layout of the matrix-vector kernels (chosen on non-CPU devices), forced here.
     cases.push_back({t, 37, 512, 1, K::VectorGpu});
     cases.push_back({t, 5, 1024, 3, K::VectorGpu});
@@ -173,7 +176,8 @@ TEST_F(VulkanTest, MulMatWeightOver160MiB) {
   const auto w = tensor(GgmlType::Q8_0, {k, m, 1, 1}, table);
   using K = ops::MulMatKernel;
   for (const auto& [n, kernel] :
-       {std::pair{uint64_t(1), K::Vector}, std::pair{uint64_t(1), K::VectorGpu}, std::pair{uint64_t(2), K::Matrix}}) {
+       {std::pair{uint64_t(1), K::Vector}, std::pair{uint64_t(1), K::VectorGpu}, std::pair{uint64_t(2), K::Matrix},
+        std::pair{uint64_t(2), K::MatrixLarge}}) {
     const auto xv = random_floats(k * n, -1, 1, uint32_t(n));
     const auto x = tensor_f32({k, n, 1, 1}, xv);
     const auto out = tensor(GgmlType::F32, {m, n, 1, 1});
