@@ -28,6 +28,14 @@
 #endif
 layout(local_size_x = WORKGROUP_SIZE) in;
 
+// ROLLED_ROWS keeps the loop over a tile's rows a loop: a 16 x 16 tile unrolled in full is 0.4 MB of
+// SPIR-V that takes spirv-opt ~20 s per variant, for no speed on lavapipe (see shaders/CMakeLists.txt).
+#ifdef ROLLED_ROWS
+#define ROW_LOOP [[dont_unroll]]
+#else
+#define ROW_LOOP [[unroll]]
+#endif
+
 WINDOWED_BUFFER(0, readonly, uint, weight);
 layout(binding = 1) readonly buffer X { vec4 x4[]; };
 layout(binding = 2) writeonly buffer Dst { float dst[]; };
@@ -73,7 +81,7 @@ void main() {
     vec4 xs[COLS][8];
     [[unroll]] for (uint c = 0; c < COLS; ++c)
       [[unroll]] for (uint i = 0; i < 8u; ++i) xs[c][i] = x4[x_start[c] + 8u * G + i];
-    [[unroll]] for (uint r = 0; r < ROWS; ++r) {
+    ROW_LOOP for (uint r = 0; r < ROWS; ++r) {
       float v[32];
       dequant_group(w, row_start[r], G, v);
       [[unroll]] for (uint c = 0; c < COLS; ++c) {
