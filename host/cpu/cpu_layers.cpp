@@ -8,18 +8,29 @@
 
 #include "engine/util/check.h"
 #include "host/cpu/cpu_ops.h"
+#include "host/cpu/flash_attention.h"
 #include "host/cpu/row_dot.h"
 
 namespace vkllm::cpu {
 
 CpuLayers::CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last, int n_seq,
-                     int n_ctx_per_seq, ThreadPool& pool)
-    : hp_(hp), w_(weights), first_(first), last_(last), n_seq_(n_seq), n_ctx_seq_(n_ctx_per_seq), pool_(pool) {
+                     int n_ctx_per_seq, GgmlType cache_k, GgmlType cache_v, ThreadPool& pool)
+    : hp_(hp),
+      w_(weights),
+      first_(first),
+      last_(last),
+      n_seq_(n_seq),
+      n_ctx_seq_(n_ctx_per_seq),
+      k_type_(cache_k),
+      v_type_(cache_v),
+      k_elem_(cache_element_bytes(cache_k)),
+      v_elem_(cache_element_bytes(cache_v)),
+      pool_(pool) {
   VKLLM_ASSERT(first <= last && last <= hp.n_layer, "layers [{}, {}) of {}", first, last, hp.n_layer);
   if (n_seq <= 0 || n_ctx_per_seq <= 0) fail("context of {} x {} cells is empty", n_seq, n_ctx_per_seq);
-  const size_t cache = size_t(last - first) * n_cells() * hp.n_embd_kv();
-  k_cache_.assign(cache, 0.0f);
-  v_cache_.assign(cache, 0.0f);
+  const size_t cells = size_t(last - first) * n_cells();
+  k_cache_.assign(cells * k_row_bytes(), 0);
+  v_cache_.assign(cells * v_row_bytes(), 0);
 }
 
 std::string CpuLayers::describe() const {
@@ -29,40 +40,23 @@ std::string CpuLayers::describe() const {
 
 void CpuLayers::attention(uint32_t layer, const float* q, const StageBatch& batch, float* out) {
   const int64_t n_tokens = batch.size();
-  const int64_t hd = hp_.head_dim, kv_width = hp_.n_embd_kv();
-  const float* k_layer = k_cells(layer);
-  const float* v_layer = v_cells(layer);
+  const int64_t hd = hp_.head_dim;
+  const uint8_t* k_layer = k_cells(layer);
+  const uint8_t* v_layer = v_cells(layer);
   const float scale = 1.0f / std::sqrt(float(hd));
-  // Scores in ggml_vec_dot_f32's order (the F32 row kernel), several keys per call.
   const CpuPath path = cpu_path();
-  const RowDot dot = dot_kernel(GgmlType::F32, path).dot;
-  const size_t cell_bytes = size_t(kv_width) * sizeof(float);
   pool_.parallel_for(n_tokens * hp_.n_head, [&](int64_t begin, int64_t end) {
-    std::vector<float> scores(static_cast<size_t>(n_ctx_seq_));
+    AttentionScratch scratch;
     for (int64_t job = begin; job < end; ++job) {
       const int64_t t = job / hp_.n_head, h = job % hp_.n_head;
       const int64_t kv_head = h / hp_.n_gqa();
       // causal: this token sees its own sequence's positions up to its own
       const int64_t n_keys = int64_t(batch.pos[size_t(t)]) + 1;
-      const int64_t first_cell = int64_t(batch.seq[size_t(t)]) * n_ctx_seq_;
-      const float* qh = q + (t * hp_.n_head + h) * hd;
-      const auto* q_bytes = reinterpret_cast<const uint8_t*>(qh);
-      const auto* k_head = reinterpret_cast<const uint8_t*>(k_layer + first_cell * kv_width + kv_head * hd);
-      for (int64_t j = 0; j < n_keys; j += kMaxDotRows) {
-        const int nr = int(std::min<int64_t>(kMaxDotRows, n_keys - j));
-        dot(k_head + size_t(j) * cell_bytes, cell_bytes, nr, q_bytes, 0, 1, hd, &scores[size_t(j)]);
-      }
-      float max_score = -INFINITY;
-      for (int64_t j = 0; j < n_keys; ++j) {
-        scores[size_t(j)] *= scale;
-        max_score = std::max(max_score, scores[size_t(j)]);
-      }
-      float sum = 0;
-      for (int64_t j = 0; j < n_keys; ++j) sum += scores[size_t(j)] = std::exp(scores[size_t(j)] - max_score);
-      float* oh = out + (t * hp_.n_head + h) * hd;
-      std::fill(oh, oh + hd, 0.0f);
-      for (int64_t j = 0; j < n_keys; ++j)
-        add_scaled(oh, v_layer + (first_cell + j) * kv_width + kv_head * hd, scores[size_t(j)] / sum, hd, path);
+      const size_t first_cell = size_t(batch.seq[size_t(t)]) * size_t(n_ctx_seq_);
+      const CacheRows k{k_type_, k_layer + first_cell * k_row_bytes() + size_t(kv_head * hd) * k_elem_, k_row_bytes()};
+      const CacheRows v{v_type_, v_layer + first_cell * v_row_bytes() + size_t(kv_head * hd) * v_elem_, v_row_bytes()};
+      flash_attention(q + (t * hp_.n_head + h) * hd, k, v, n_keys, hd, scale, out + (t * hp_.n_head + h) * hd,
+                      scratch, path);
     }
   });
 }
@@ -96,8 +90,8 @@ void CpuLayers::forward(std::span<float> xs, const StageBatch& batch) {
     rope(k.data(), positions, hp_.n_head_kv, hp_);
     for (int64_t t = 0; t < n; ++t) {
       const size_t cell = size_t(batch.seq[size_t(t)]) * size_t(n_ctx_seq_) + size_t(batch.pos[size_t(t)]);
-      std::copy_n(k.begin() + t * dkv, dkv, k_cells(il) + cell * dkv);
-      std::copy_n(v.begin() + t * dkv, dkv, v_cells(il) + cell * dkv);
+      store_cache_row(k_type_, k.data() + t * dkv, dkv, k_cells(il) + cell * k_row_bytes());
+      store_cache_row(v_type_, v.data() + t * dkv, dkv, v_cells(il) + cell * v_row_bytes());
     }
     attention(il, q.data(), batch, attn.data());
     matmul(l.wo, attn.data(), n, proj.data(), pool_);

@@ -1,5 +1,5 @@
 #pragma once
-// Consecutive llama-family layers on the CPU, with their own f32 KV cache.
+// Consecutive llama-family layers on the CPU, with their own KV cache (f16 or f32).
 #include <cstdint>
 #include <vector>
 
@@ -12,10 +12,10 @@ namespace vkllm::cpu {
 
 class CpuLayers final : public LayerStage {
  public:
-  // Layers [first, last) of the model for n_seq sequences of n_ctx_per_seq cells each; the pool is
-  // shared with the other CPU stages.
+  // Layers [first, last) of the model for n_seq sequences of n_ctx_per_seq cells each, K and V
+  // cached as cache_k / cache_v (F16 or F32); the pool is shared with the other CPU stages.
   CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last, int n_seq,
-            int n_ctx_per_seq, ThreadPool& pool);
+            int n_ctx_per_seq, GgmlType cache_k, GgmlType cache_v, ThreadPool& pool);
 
   void forward(std::span<float> x, const StageBatch& batch) override;
   std::string describe() const override;
@@ -23,15 +23,19 @@ class CpuLayers final : public LayerStage {
  private:
   void attention(uint32_t layer, const float* q, const StageBatch& batch, float* out);
   size_t n_cells() const { return size_t(n_seq_) * size_t(n_ctx_seq_); }
-  float* k_cells(uint32_t layer) { return k_cache_.data() + size_t(layer - first_) * n_cells() * hp_.n_embd_kv(); }
-  float* v_cells(uint32_t layer) { return v_cache_.data() + size_t(layer - first_) * n_cells() * hp_.n_embd_kv(); }
+  size_t k_row_bytes() const { return hp_.n_embd_kv() * k_elem_; }
+  size_t v_row_bytes() const { return hp_.n_embd_kv() * v_elem_; }
+  uint8_t* k_cells(uint32_t layer) { return k_cache_.data() + size_t(layer - first_) * n_cells() * k_row_bytes(); }
+  uint8_t* v_cells(uint32_t layer) { return v_cache_.data() + size_t(layer - first_) * n_cells() * v_row_bytes(); }
 
   const Hparams hp_;
   const ModelWeights& w_;
   const uint32_t first_, last_;
   const int n_seq_, n_ctx_seq_;
+  const GgmlType k_type_, v_type_;
+  const size_t k_elem_, v_elem_;  // bytes per cached element
   ThreadPool& pool_;
-  std::vector<float> k_cache_, v_cache_;  // [layer][cell][n_embd_kv]
+  std::vector<uint8_t> k_cache_, v_cache_;  // [layer][cell][n_embd_kv]
 };
 
 class CpuHead final : public HeadStage {

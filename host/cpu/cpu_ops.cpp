@@ -110,15 +110,12 @@ void rope(float* x, std::span<const int32_t> positions, int64_t n_heads, const H
         const int64_t a = hp.rope_type == RopeType::Neox ? i : 2 * i;
         const int64_t b = hp.rope_type == RopeType::Neox ? i + half : 2 * i + 1;
         const float x0 = v[a], x1 = v[b];
-        v[a] = x0 * cos_table[i] - x1 * sin_table[i];
-        v[b] = x0 * sin_table[i] + x1 * cos_table[i];
+        // ggml's compiler fuses the first product of each line into the add (fp-contract).
+        v[a] = std::fma(x0, cos_table[i], -(x1 * sin_table[i]));
+        v[b] = std::fma(x0, sin_table[i], x1 * cos_table[i]);
       }
     }
   }
-}
-
-void swiglu(float* gate, const float* up, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
 }
 
 void get_rows(const WeightRef& table, std::span<const int32_t> tokens, float* out) {

@@ -22,7 +22,7 @@ void add_bias(float* x, const WeightRef& bias, int64_t n_tokens, int64_t width);
 // Rotates the first n_rot dimensions of every head of x ([n_tokens][n_heads][head_dim]) in place.
 void rope(float* x, std::span<const int32_t> positions, int64_t n_heads, const Hparams& hp);
 
-// gate[i] = silu(gate[i]) * up[i].
+// gate[i] = silu(gate[i]) * up[i], with e^x as ggml's vector kernels compute it (swiglu.cpp).
 void swiglu(float* gate, const float* up, int64_t n);
 
 // Rows of token embeddings: out[t] = dequantized token_embd row tokens[t].

@@ -6,6 +6,7 @@
 
 #include "engine/util/check.h"
 #include "host/cpu/cpu_layers.h"
+#include "host/cpu/flash_attention.h"
 #include "host/exec/pipeline_model.h"
 #include "host/exec/placement.h"
 #include "host/exec/upload_progress.h"
@@ -103,10 +104,12 @@ std::unique_ptr<PipelineModel> open_pipeline(const ModelFile& model, const ExecO
                  hp.n_layer + 1);
   for (const auto& line : plan.describe(memory)) spdlog::info("placement: {}", line);
 
+  // The CPU cache holds f16 or f32; a q8_0 request runs there in f16 (said once, like every fallback).
+  const GgmlType cpu_cache_k = cpu::cpu_cache_type(options.cache_type_k), cpu_cache_v = cpu::cpu_cache_type(options.cache_type_v);
   if (std::count(plan.layer_device.begin(), plan.layer_device.end(), kCpu) > 0 &&
-      (options.cache_type_k != GgmlType::F32 || options.cache_type_v != GgmlType::F32))
-    spdlog::info("CPU layers keep their KV cache in f32 (asked: {}/{})", type_name(options.cache_type_k),
-                 type_name(options.cache_type_v));
+      (cpu_cache_k != options.cache_type_k || cpu_cache_v != options.cache_type_v))
+    spdlog::warn("CPU layers keep their KV cache in {}/{} (asked: {}/{})", type_name(cpu_cache_k),
+                 type_name(cpu_cache_v), type_name(options.cache_type_k), type_name(options.cache_type_v));
   uint64_t gpu_bytes = 0;  // weights to upload
   for (uint32_t l = 0; l < hp.n_layer; ++l)
     if (plan.layer_device[l] != kCpu) gpu_bytes += layer_weight_bytes(model.weights.layers[l]);
@@ -123,7 +126,8 @@ std::unique_ptr<PipelineModel> open_pipeline(const ModelFile& model, const ExecO
     while (end < n_layer && plan.layer_device[end] == where) ++end;
     if (where == kCpu)
       stages.push_back(
-          std::make_unique<cpu::CpuLayers>(hp, model.weights, begin, end, n_seq, n_ctx_seq, *backends->pool));
+          std::make_unique<cpu::CpuLayers>(hp, model.weights, begin, end, n_seq, n_ctx_seq, cpu_cache_k,
+                                                          cpu_cache_v, *backends->pool));
     else
       stages.push_back(std::make_unique<VulkanLayers>(*backends->devices[size_t(where)], hp, model.weights, begin, end,
                                                       n_seq, n_ctx_seq, stage_options));

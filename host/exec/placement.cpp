@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/util/check.h"
+#include "host/cpu/flash_attention.h"
 
 namespace vkllm {
 namespace {
@@ -50,11 +51,13 @@ Placement place(const Hparams& hp, const ModelWeights& weights, const std::vecto
   if (n_gpu_layers > n_layer && !devices.empty()) p.head_device = owners.empty() ? 0 : owners.back();
 
   const uint64_t cache = layer_cache_bytes(hp, request.n_ctx, request.cache_type_k, request.cache_type_v);
+  const uint64_t host_cache = layer_cache_bytes(hp, request.n_ctx, cpu::cpu_cache_type(request.cache_type_k),
+                                                cpu::cpu_cache_type(request.cache_type_v));
   bool host_used = false;
   std::vector<bool> used(devices.size(), false);
   for (int l = 0; l < n_layer; ++l) {
-    const uint64_t bytes = layer_weight_bytes(weights.layers[size_t(l)]) + cache;
     const int d = p.layer_device[size_t(l)];
+    const uint64_t bytes = layer_weight_bytes(weights.layers[size_t(l)]) + (d == kCpu ? host_cache : cache);
     if (d == kCpu) {
       p.host_bytes += bytes;
       host_used = true;

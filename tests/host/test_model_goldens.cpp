@@ -23,6 +23,8 @@ struct Placement {
   // Top-1 may differ from llama.cpp's at a prompt position only where llama.cpp's own top two are
   // closer than this and swapped (0: never).
   float near_tie = 0;
+  // Largest last-position logit difference allowed for quantized llama files (the bound).
+  float quantized_bound = 0.25f;
 };
 
 std::vector<Placement> placements() {
@@ -34,11 +36,13 @@ std::vector<Placement> placements() {
     o.cache_type_k = o.cache_type_v = cache;
     return o;
   };
-  // The CPU backend rounds exactly as ggml's x86 backend does. The Vulkan path rounds activations
-  // alike but sums in another order, keeps q8_1 block sums unrounded (ggml stores them in f16) and
-  // rounds an f16 cache's attention differently from ggml's; that moves logits by up to ~0.02 and
-  // swaps a few pairs of logits closer than that.
-  return {{"cpu", with(0, GgmlType::F32)},
+  // The CPU backend computes as ggml's x86 backend does (activation rounding, summation order,
+  // llama.cpp's flash attention with an f16 accumulator for an f16 cache, its vector e^x), so with
+  // llama.cpp's default f16 cache most logits agree to the last bit and the rest within ~0.03. An
+  // f32 cache, and the Vulkan path (another summation order, f32 attention), move logits by up to
+  // ~0.07 and may swap a pair of logits closer than 0.02.
+  return {{"cpu", with(0, GgmlType::F16), 0.0f, 0.05f},
+          {"cpu_f32cache", with(0, GgmlType::F32)},
           {"vulkan", with(99, GgmlType::F16), 0.02f},
           {"vulkan_f32cache", with(99, GgmlType::F32), 0.02f}};
 }
@@ -138,7 +142,7 @@ TEST_P(ModelGoldens, MatchLlamaCpp) {
     EXPECT_LE(err / norm, 2e-3) << "NMSE";
   } else {
     const bool full = file_name.find("-F32") != std::string::npos || file_name.find("-F16") != std::string::npos;
-    EXPECT_LE(max_diff, full ? 1e-2 : 0.25);
+    EXPECT_LE(max_diff, full ? 1e-2f : placement.quantized_bound);
   }
   RecordProperty("last_logits_diff", std::to_string(qwen ? err / norm : max_diff));
   if (!qwen && exact_type(file_name)) expect_same_greedy(*model, got, g["greedy"], std::max(placement.near_tie, 1e-2f));
