@@ -42,6 +42,7 @@ layout(binding = 2) readonly buffer V { uint16_t v_data[]; };
 layout(binding = 3) readonly buffer QueryInfo { ivec2 query_info[]; };  // (seq, pos) per token
 layout(binding = 4) readonly buffer CellInfo { ivec2 cell_info[]; };    // (seq, pos) per cell; seq < 0: empty
 layout(binding = 5) writeonly buffer Out { float out_data[]; };
+layout(binding = 6) readonly buffer State { AttentionState st; };
 layout(push_constant) uniform Push { AttentionParams p; };
 
 const float NEG_BIG = -3.0e38;  // finite, so that exp(m_old - m_new) never sees inf - inf
@@ -135,7 +136,7 @@ void main() {
       row_pos[r] = info.y;
     } else {
       row_seq[r] = 0;
-      row_pos[r] = int(p.n_past + row_token[r]);
+      row_pos[r] = int(st.n_past + row_token[r]);
     }
     if (row >= n_rows) row_pos[r] = -1;  // sees nothing: occupied cells hold positions >= 0
     max_pos = max(max_pos, row_pos[r]);
@@ -146,7 +147,7 @@ void main() {
       shared_q[r * MAX_CHUNKS + i] = q4[(row_token[r] * p.n_head + row_head[r]) * chunks + i] * p.scale;
 
   const uint begin = split * p.kv_per_split;
-  uint end = min(p.n_kv, begin + p.kv_per_split);
+  uint end = min(st.n_kv, begin + p.kv_per_split);
   if (p.use_info == 0) end = min(end, uint(max_pos + 1));  // causal: later cells hold later positions
 
   // Phase C roles: dims chunk .. chunk + 4 (and chunk + 4 * WG for wide heads) over keys slice, slice + slices, ...

@@ -83,17 +83,22 @@ struct GetRowsParams {
 // [head_dim, n_head_kv, n_cells]. Rows are (token, q head of the kv head's group) pairs, ROWS per
 // workgroup; grid (row tiles, n_head_kv, n_splits). Split s covers cells [s * kv_per_split, ...);
 // with n_splits > 1 the output is the scratch of partial results that attention_combine merges.
+// What changes from one decoded token to the next (n_kv, n_past) is not here but in a small buffer
+// the kernel reads (AttentionState), so that a recorded command buffer can be submitted again.
 struct AttentionParams {
   uint head_dim;
   uint n_head;
   uint n_head_kv;
   uint n_tokens;
-  uint n_kv;          // cells [0, n_kv) are scanned
-  uint kv_per_split;  // a multiple of the kernel's key tile
+  uint kv_per_split;  // a multiple of the kernel's key tile; splits past n_kv find nothing to do
   uint n_splits;
   float scale;
   uint use_info;  // 1: mask from query_info / cell_info (seq, pos); 0: cell c is position c, query t at n_past + t
-  uint n_past;
+};
+
+struct AttentionState {
+  uint n_kv;    // cells [0, n_kv) are scanned
+  uint n_past;  // one sequence: position of query token 0
 };
 
 // attention_combine: merges n_splits partial results per (token, head) row.
@@ -136,7 +141,8 @@ static_assert(sizeof(vkllm::params::RopeParams) == 24);
 static_assert(sizeof(vkllm::params::ArgmaxParams) == 8);
 static_assert(sizeof(vkllm::params::GetRowsParams) == 12);
 static_assert(sizeof(vkllm::params::MulMatParams) == 16);
-static_assert(sizeof(vkllm::params::AttentionParams) == 40);
+static_assert(sizeof(vkllm::params::AttentionParams) == 32);
+static_assert(sizeof(vkllm::params::AttentionState) == 8);
 static_assert(sizeof(vkllm::params::AttentionCombineParams) == 12);
 static_assert(sizeof(vkllm::params::KvStoreParams) == 12);
 static_assert(sizeof(vkllm::params::RoundActivationsParams) == 4);

@@ -20,6 +20,9 @@ struct ExecOptions {
   std::vector<uint64_t> vram_budget;   // bytes per device; empty: the device's own budget
   GgmlType cache_type_k = GgmlType::F16;
   GgmlType cache_type_v = GgmlType::F16;
+  // Vulkan passes of a few tokens (decoding) replay a command buffer recorded once per shape;
+  // false (or VKLLM_NO_REPLAY=1) records every pass afresh.
+  bool replay_recordings = true;
   Profiler* profiler = nullptr;        // when set, every dispatch is timed into it
   UploadProgress* progress = nullptr;  // set while the model loads
 };

@@ -14,8 +14,9 @@ constexpr uint64_t kAlignment = 16;  // of each upload inside the staging buffer
 
 }  // namespace
 
-StageTransfers::StageTransfers(vk::Device& device, uint64_t upload_capacity, std::string name)
-    : device_(device), name_(std::move(name)), upload_capacity_(upload_capacity) {}
+StageTransfers::StageTransfers(vk::Device& device, uint64_t upload_capacity, uint64_t download_capacity,
+                               std::string name)
+    : device_(device), name_(std::move(name)), upload_capacity_(upload_capacity), download_capacity_(download_capacity) {}
 
 void StageTransfers::upload(vk::Recorder& rec, const vk::BufferView& dst, std::span<const std::byte> data) {
   VKLLM_ASSERT(data.size() <= dst.size, "{}: upload of {} bytes into {}", name_, data.size(), dst.size);
@@ -30,7 +31,7 @@ void StageTransfers::upload(vk::Recorder& rec, const vk::BufferView& dst, std::s
   VKLLM_ASSERT(offset + data.size() <= upload_.size(), "{}: uploads of one pass exceed {} bytes", name_,
                upload_.size());
   std::memcpy(upload_.mapped() + offset, data.data(), data.size());
-  rec.copy(upload_.view().sub(offset, data.size()), dst.sub(0, data.size()));
+  if (!rec.replaying()) rec.copy(upload_.view().sub(offset, data.size()), dst.sub(0, data.size()));
   upload_used_ = offset + data.size();
 }
 
@@ -41,10 +42,10 @@ void StageTransfers::download(vk::Recorder& rec, const vk::BufferView& src, uint
     result_ = src.mapped;
     return;
   }
-  // Grown on demand: nothing recorded so far in this pass refers to the readback buffer.
-  if (download_.size() < bytes)
-    download_ = device_.memory().allocate(bytes, vk::MemoryKind::Host, name_ + " readback");
-  rec.copy(src.sub(0, bytes), download_.view().sub(0, bytes));
+  VKLLM_ASSERT(bytes <= download_capacity_, "{}: download of {} bytes, capacity {}", name_, bytes, download_capacity_);
+  if (download_.size() == 0)
+    download_ = device_.memory().allocate(download_capacity_, vk::MemoryKind::Host, name_ + " readback");
+  if (!rec.replaying()) rec.copy(src.sub(0, bytes), download_.view().sub(0, bytes));
   result_ = download_.mapped();
 }
 

@@ -20,13 +20,17 @@ namespace vkllm {
 
 class StageTransfers {
  public:
-  // upload_capacity: the most bytes one forward pass sends, over all its uploads.
-  StageTransfers(vk::Device& device, uint64_t upload_capacity, std::string name);
+  // upload_capacity: the most bytes one forward pass sends, over all its uploads; download_capacity:
+  // the most one pass reads back. Both buffers are made once at full size, so a command buffer
+  // kept for replay (Recorder::replay) never refers to a buffer that was replaced.
+  StageTransfers(vk::Device& device, uint64_t upload_capacity, uint64_t download_capacity, std::string name);
 
   // Starts a forward pass: the upload space of the previous one (whose submission has completed)
   // is reused.
   void begin() { upload_used_ = 0; }
   // Before the compute that reads dst is recorded: dst gets data when rec's submission starts.
+  // When rec is replaying, only the data is written (the copy is in the replayed recording): the
+  // uploads of a replayed pass must come in the order and sizes of the recorded one.
   void upload(vk::Recorder& rec, const vk::BufferView& dst, std::span<const std::byte> data);
   // After the compute that writes src is recorded: its first `bytes` come back with the submission.
   void download(vk::Recorder& rec, const vk::BufferView& src, uint64_t bytes);
@@ -37,7 +41,7 @@ class StageTransfers {
   vk::Device& device_;
   std::string name_;
   vk::DeviceBuffer upload_, download_;  // host-visible; allocated only when a device buffer is not mapped
-  uint64_t upload_capacity_ = 0, upload_used_ = 0;
+  uint64_t upload_capacity_ = 0, upload_used_ = 0, download_capacity_ = 0;
   const std::byte* result_ = nullptr;  // where the last download's bytes are once the submission ends
   uint64_t result_bytes_ = 0;
 };

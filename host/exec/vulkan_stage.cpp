@@ -1,7 +1,9 @@
 #include "host/exec/vulkan_stage.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <numeric>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -12,6 +14,7 @@
 #include "host/vulkan/device.h"
 #include "host/vulkan/memory_pool.h"
 #include "host/vulkan/recorder.h"
+#include "shaders/params.h"
 
 namespace vkllm {
 namespace {
@@ -25,11 +28,17 @@ vk::DeviceBuffer scratch(vk::Device& device, uint64_t floats, const std::string&
   return device.memory().allocate(std::max<uint64_t>(floats, 1) * sizeof(float), vk::MemoryKind::DeviceLocal, name);
 }
 
-// The most one forward pass of VulkanLayers uploads: x, positions, cells, query info, and the
-// (seq, pos) table of every cell; with room for the 16-byte alignment of each.
+// The most one forward pass of VulkanLayers uploads: x, positions, cells, the attention state,
+// query info, and the (seq, pos) table of every cell; with room for the 16-byte alignment of each.
 uint64_t layer_upload_bytes(const Hparams& hp, int64_t n_batch, uint64_t n_cells) {
   const uint64_t n = uint64_t(n_batch);
-  return n * hp.n_embd * sizeof(float) + 4 * n * sizeof(int32_t) + 2 * n_cells * sizeof(int32_t) + 5 * 16;
+  return n * hp.n_embd * sizeof(float) + 4 * n * sizeof(int32_t) + 2 * n_cells * sizeof(int32_t) +
+         sizeof(params::AttentionState) + 6 * 16;
+}
+
+bool env_flag(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' && std::string_view(value) != "0";
 }
 
 ops::RopeOptions rope_options(const Hparams& hp) {
@@ -84,9 +93,11 @@ VulkanLayers::VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWei
       n_seq_(n_seq),
       n_ctx_seq_(n_ctx_per_seq),
       n_batch_(std::max(1, options.n_batch)),
+      replay_(options.replay_recordings && !env_flag("VKLLM_NO_REPLAY")),
       profiler_(options.profiler),
       weights_(device, options.progress),
-      transfers_(device, layer_upload_bytes(hp, n_batch_, uint64_t(n_seq) * uint64_t(n_ctx_per_seq)), "layers"),
+      transfers_(device, layer_upload_bytes(hp, n_batch_, uint64_t(n_seq) * uint64_t(n_ctx_per_seq)),
+                 uint64_t(n_batch_) * hp.n_embd * sizeof(float), "layers"),
       recorder_(device, "layers", profiler_ != nullptr) {
   VKLLM_ASSERT(first < last && last <= hp.n_layer, "layers [{}, {}) of {}", first, last, hp.n_layer);
   for (uint32_t il = first; il < last; ++il) {
@@ -118,6 +129,7 @@ VulkanLayers::VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWei
   gate_ = scratch(device, n * hp.n_ff, "gate");
   up_ = scratch(device, n * hp.n_ff, "up");
   positions_ = scratch(device, n, "positions");
+  state_ = scratch(device, 4, "attention_state");
   cells_ = scratch(device, n, "cells");
   query_info_ = scratch(device, 2 * n, "query_info");
   cell_info_ = scratch(device, 2ull * cache.n_cells, "cell_info");
@@ -147,12 +159,8 @@ void VulkanLayers::forward(std::span<float> x, const StageBatch& batch) {
 }
 
 void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
-  const uint64_t n = uint64_t(batch.size()), d = hp_.n_embd, dq = hp_.n_embd_q(), dkv = hp_.n_embd_kv();
-  const uint64_t hd = hp_.head_dim, ff = hp_.n_ff;
-  vk::Recorder& rec = recorder_;
-  transfers_.begin();
-  transfers_.upload(rec, x_[0].view(), std::as_bytes(std::span<const float>(x_host, size_t(n * d))));
-  transfers_.upload(rec, positions_.view(), std::as_bytes(batch.pos));
+  const uint64_t n = uint64_t(batch.size()), d = hp_.n_embd;
+  const uint32_t n_cells = uint32_t(n_seq_) * uint32_t(n_ctx_seq_);
   std::vector<int32_t> cells(static_cast<size_t>(n)), query_info(2 * static_cast<size_t>(n));
   for (size_t t = 0; t < n; ++t) {
     cells[t] = batch.seq[t] * n_ctx_seq_ + batch.pos[t];
@@ -162,22 +170,49 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
     cell_table_[2 * size_t(cells[t]) + 1] = batch.pos[t];
     n_kv_ = std::max(n_kv_, uint32_t(cells[t]) + 1);
   }
-  transfers_.upload(rec, cells_.view(), std::as_bytes(std::span(cells)));
-
   // One sequence from position 0 needs no mask tables: cell c holds position c.
+  const bool single = batch.single_sequence();
+  const params::AttentionState state =
+      single ? params::AttentionState{uint32_t(batch.pos[0]) + uint32_t(n), uint32_t(batch.pos[0])}
+             : params::AttentionState{n_kv_, 0};
+
+  // Short passes (decoding, batched decoding) replay a recording of their shape: a token costs the
+  // writes of its inputs and one submission. Longer ones (prompts) are recorded each time; their
+  // compute dwarfs the recording, and their attention plan can fit their actual context.
+  const bool keep = n <= kMaxReplayTokens && replay_;
+  vk::Recorder& rec = recorder_;
+  const bool replay = keep && rec.replay(n * 2 + (single ? 1 : 0));
+  // A kept recording serves every context up to the whole cache; the mask table goes up whole.
+  const uint32_t n_kv_max = keep ? (single ? uint32_t(n_ctx_seq_) : n_cells) : state.n_kv;
+
+  // Uploads in a fixed order and size per shape (a replay rewrites what its recording copies).
+  transfers_.begin();
+  transfers_.upload(rec, x_[0].view(), std::as_bytes(std::span<const float>(x_host, size_t(n * d))));
+  transfers_.upload(rec, positions_.view(), std::as_bytes(batch.pos));
+  transfers_.upload(rec, cells_.view(), std::as_bytes(std::span(cells)));
+  transfers_.upload(rec, state_.view(), std::as_bytes(std::span(&state, 1)));
+  if (!single) {
+    transfers_.upload(rec, query_info_.view(), std::as_bytes(std::span(query_info)));
+    transfers_.upload(rec, cell_info_.view(), std::as_bytes(std::span(cell_table_).subspan(0, 2ull * n_kv_max)));
+  }
+  if (!replay) record_layers(rec, n, single, n_kv_max);
+  transfers_.download(rec, x_[0].view(), n * d * sizeof(float));  // two residual steps per layer end in x_[0]
+  rec.submit_and_wait();
+  if (profiler_) profiler_->add(rec.timings());
+  transfers_.read(std::as_writable_bytes(std::span<float>(x_host, size_t(n * d))));
+}
+
+void VulkanLayers::record_layers(vk::Recorder& rec, uint64_t n, bool single, uint32_t n_kv_max) {
+  const uint64_t d = hp_.n_embd, dq = hp_.n_embd_q(), dkv = hp_.n_embd_kv();
+  const uint64_t hd = hp_.head_dim, ff = hp_.n_ff;
   ops::AttentionOptions attention;
   attention.scratch = cache_->scratch();
-  const bool single = batch.single_sequence();
+  attention.state = state_.view();
+  attention.n_kv_max = n_kv_max;
   const auto query_info_tensor = ops::Tensor::contiguous(GgmlType::I32, {2, n, 1, 1}, query_info_.view().sub(0, 2 * n * 4));
   const auto cell_info_tensor =
-      ops::Tensor::contiguous(GgmlType::I32, {2, n_kv_, 1, 1}, cell_info_.view().sub(0, 2ull * n_kv_ * 4));
-  if (single) {
-    attention.n_kv = uint32_t(batch.pos[0]) + uint32_t(n);
-    attention.n_past = uint32_t(batch.pos[0]);
-  } else {
-    transfers_.upload(rec, query_info_.view(), std::as_bytes(std::span(query_info)));
-    transfers_.upload(rec, cell_info_.view(), std::as_bytes(std::span(cell_table_).subspan(0, 2ull * n_kv_)));
-    attention.n_kv = n_kv_;
+      ops::Tensor::contiguous(GgmlType::I32, {2, n_kv_max, 1, 1}, cell_info_.view().sub(0, 2ull * n_kv_max * 4));
+  if (!single) {
     attention.query_info = &query_info_tensor;
     attention.cell_info = &cell_info_tensor;
   }
@@ -191,7 +226,7 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
   const auto rope = rope_options(hp_);
   const auto attn_heads = f32_view(attn_, {hd, hp_.n_head, n, 1});
   const auto cells_tensor = ops::Tensor::contiguous(GgmlType::I32, {n, 1, 1, 1}, cells_.view().sub(0, n * 4));
-  int cur = 0;  // the residual stream ping-pongs between x_[0] and x_[1]
+  int cur = 0;  // the residual stream ping-pongs between x_[0] and x_[1], two steps per layer
   auto x = [&](int i) { return f32_view(x_[i], {d, n, 1, 1}); };
 
   for (uint32_t i = 0; i < layers_.size(); ++i) {
@@ -233,10 +268,6 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
     ops::add(rec, x(cur), proj, x(1 - cur));
     cur = 1 - cur;
   }
-  transfers_.download(rec, x_[cur].view(), n * d * sizeof(float));
-  rec.submit_and_wait();
-  if (profiler_) profiler_->add(rec.timings());
-  transfers_.read(std::as_writable_bytes(std::span<float>(x_host, size_t(n * d))));
 }
 
 VulkanHead::VulkanHead(vk::Device& device, const Hparams& hp, const ModelWeights& weights, const ExecOptions& options)
@@ -245,7 +276,8 @@ VulkanHead::VulkanHead(vk::Device& device, const Hparams& hp, const ModelWeights
       n_batch_(std::max(1, options.n_batch)),
       profiler_(options.profiler),
       weights_(device, options.progress),
-      transfers_(device, uint64_t(n_batch_) * hp.n_embd * sizeof(float), "head"),
+      transfers_(device, uint64_t(n_batch_) * hp.n_embd * sizeof(float),
+                 uint64_t(n_batch_) * hp.n_vocab * sizeof(float), "head"),
       recorder_(device, "head", profiler_ != nullptr) {
   norm_ = weights_.add(weights.output_norm);
   output_ = weights_.add(weights.output);

@@ -40,12 +40,17 @@ class VulkanLayers final : public LayerStage {
     ops::Tensor attn_norm, wq, wk, wv, wo, bq, bk, bv, ffn_norm, w_gate, w_up, w_down;
   };
   void forward_batch(float* x, const StageBatch& batch);  // at most n_batch tokens
+  // The layers' work for n tokens; attention covers up to n_kv_max cells (see AttentionOptions).
+  void record_layers(vk::Recorder& rec, uint64_t n, bool single, uint32_t n_kv_max);
+  // Passes of at most this many tokens replay a recording of their shape (unless replay_ is off).
+  static constexpr uint64_t kMaxReplayTokens = 32;
 
   vk::Device& device_;
   const Hparams hp_;
   const uint32_t first_, last_;
   const int n_seq_, n_ctx_seq_;
   const int64_t n_batch_;
+  const bool replay_;  // ExecOptions::replay_recordings and no VKLLM_NO_REPLAY=1
   Profiler* profiler_;
   DeviceWeights weights_;
   std::vector<Layer> layers_;
@@ -54,11 +59,12 @@ class VulkanLayers final : public LayerStage {
   vk::DeviceBuffer x_[2], xn_, q_, k_, v_, attn_, proj_, gate_, up_, positions_, rounded_;
   // Where each token goes, and the (seq, pos) of every cell for masking batches of several sequences.
   vk::DeviceBuffer cells_, query_info_, cell_info_;
+  vk::DeviceBuffer state_;  // params::AttentionState of the pass, written before each submission
   std::vector<int32_t> cell_table_;  // (seq, pos) per cell; seq -1: never written
   uint32_t n_kv_ = 0;                // cells [0, n_kv_) have been written
   StageTransfers transfers_;
-  // One command pool and buffer, re-recorded by every forward; last, so that it is destroyed (and
-  // waits for its work) before the buffers that work uses.
+  // Records (or replays) every forward; last, so that it is destroyed (and waits for its work)
+  // before the buffers that work uses.
   vk::Recorder recorder_;
 };
 

@@ -97,8 +97,13 @@ void attention(vk::Recorder& rec, const Tensor& q, const Tensor& k, const Tensor
     fail("attention: {} kv heads do not divide {} query heads ({} vs {})", n_head_kv, n_head, k.describe(),
          q.describe());
   const uint64_t n_cells = k.ne[1];
-  const uint64_t n_kv = options.n_kv == 0 ? n_cells : options.n_kv;
+  const bool preset = options.state.buffer != VK_NULL_HANDLE;
+  // Cells the recording must cover: the live count, or with a preset state the most it may reach.
+  const uint64_t n_kv = preset ? (options.n_kv_max == 0 ? n_cells : options.n_kv_max)
+                               : (options.n_kv == 0 ? n_cells : options.n_kv);
   if (n_kv > n_cells) fail("attention: n_kv {} exceeds the cache's {} cells", n_kv, n_cells);
+  if (preset && options.state.size < sizeof(params::AttentionState))
+    fail("attention: state binding of {} bytes, needs {}", options.state.size, sizeof(params::AttentionState));
   const bool use_info = options.query_info != nullptr || options.cell_info != nullptr;
   if (use_info) {
     if (options.query_info == nullptr || options.cell_info == nullptr)
@@ -109,7 +114,8 @@ void attention(vk::Recorder& rec, const Tensor& q, const Tensor& k, const Tensor
   if (n_tokens == 0 || n_head == 0) return;
 
   // In the one-sequence case cells past the last query's position are never visible.
-  const uint64_t visible_kv = use_info ? n_kv : std::min<uint64_t>(n_kv, options.n_past + n_tokens);
+  const uint64_t visible_kv =
+      use_info || preset ? n_kv : std::min<uint64_t>(n_kv, uint64_t(options.n_past) + n_tokens);
   Plan pl = plan(n_head, n_head_kv, n_tokens, visible_kv, options.scratch != nullptr);
   if (pl.n_splits > 1) {
     const Tensor& s = *options.scratch;
@@ -123,13 +129,14 @@ void attention(vk::Recorder& rec, const Tensor& q, const Tensor& k, const Tensor
   p.n_head = u32("attention", n_head);
   p.n_head_kv = u32("attention", n_head_kv);
   p.n_tokens = u32("attention", n_tokens);
-  p.n_kv = u32("attention", visible_kv);
   p.kv_per_split = pl.kv_per_split;
   p.n_splits = pl.n_splits;
   p.scale = options.scale != 0.0f ? options.scale : float(1.0 / std::sqrt(double(head_dim)));
   p.use_info = use_info;
-  p.n_past = options.n_past;
   u32("attention", n_cells * k.ne[0]);  // element indices of the caches
+  const vk::BufferView state =
+      preset ? options.state.sub(0, sizeof(params::AttentionState))
+             : rec.constants(params::AttentionState{u32("attention", visible_kv), options.n_past});
 
   // Bind only the cells that are scanned; unused info bindings get q's buffer (never read then).
   const uint64_t cache_bytes = std::max<uint64_t>(visible_kv, 1) * k.nb[1];
@@ -142,7 +149,7 @@ void attention(vk::Recorder& rec, const Tensor& q, const Tensor& k, const Tensor
                        : options.scratch->data.sub(0, partial_bytes(head_dim, n_head, n_tokens, pl.n_splits));
   rec.dispatch(shader_for(k.type, pl.rows_per_group),
                {vk::reads(q.data), vk::reads(k_view), vk::reads(v_view), vk::reads(query_view), vk::reads(cell_view),
-                vk::writes(out_view)},
+                vk::writes(out_view), vk::reads(state)},
                p, vk::workgroups(pl.row_tiles, p.n_head_kv, pl.n_splits));
   if (pl.n_splits == 1) return;
   const params::AttentionCombineParams c{p.head_dim, u32("attention", n_tokens * n_head), pl.n_splits};

@@ -85,6 +85,13 @@ struct AttentionOptions {
   // f32 scratch of attention_scratch_bytes(); enables split-K along the cells (decode, long
   // contexts) plus a combine pass. Without it every workgroup scans all cells of its rows.
   const Tensor* scratch = nullptr;
+  // Where the kernel reads n_kv and n_past while it runs (params::AttentionState). Empty:
+  // attention() writes n_kv and n_past above into the command buffer. Given: the caller writes it
+  // before each submission, n_kv and n_past above are ignored, and the split plan and the bound
+  // cells cover n_kv_max cells (every cell when 0), so the recording serves any n_kv up to that:
+  // a command buffer recorded once can be submitted for token after token.
+  vk::BufferView state;
+  uint32_t n_kv_max = 0;
 };
 // dst f32 [head_dim, n_head, n_tokens] = softmax(q k^T * scale + mask) v for q f32 [head_dim, n_head,
 // n_tokens] (head_dim a multiple of 8, at most 256) and k, v caches of one type; query head h reads

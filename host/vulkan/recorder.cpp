@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <array>
 
+#include <fmt/format.h>
+
 #include "engine/util/check.h"
 #include "host/vulkan/device.h"
+#include "host/vulkan/memory_pool.h"
 #include "host/vulkan/pipeline.h"
 #include "host/vulkan/queue.h"
 #include "host/vulkan/vk_check.h"
@@ -43,26 +46,71 @@ Recorder::~Recorder() {
 }
 
 VkCommandBuffer Recorder::commands() {
-  if (recording_) return commands_;
+  VKLLM_ASSERT(!replaying_, "{}: recording into a replayed command buffer", name_);
+  if (recording_) return current_;
   if (!waited_) wait();  // the command buffer may still be in flight
   VKLLM_VK_CHECK(vkResetCommandBuffer(commands_, 0));
-  auto begin = make_struct<VkCommandBufferBeginInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
-  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  VKLLM_VK_CHECK(vkBeginCommandBuffer(commands_, &begin));
+  begin(commands_, true);
+  return current_;
+}
+
+void Recorder::begin(VkCommandBuffer cmd, bool one_time) {
+  auto info = make_struct<VkCommandBufferBeginInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
+  info.flags = one_time ? VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT : 0;
+  VKLLM_VK_CHECK(vkBeginCommandBuffer(cmd, &info));
+  current_ = cmd;
   recording_ = true;
+  ++recordings_;
   dispatches_ = 0;
+  constants_used_ = 0;
   hazards_.clear();
-  if (timestamps_) timestamps_->reset(commands_);
+  if (timestamps_) timestamps_->reset(cmd);
   // Earlier submissions on the queue are ordered but not made visible without a barrier.
   full_barrier(kWorkStages, kWorkAccess);
-  return commands_;
+}
+
+bool Recorder::replay(uint64_t key) {
+  VKLLM_ASSERT(!recording_ && !replaying_, "{}: replay() inside a pass", name_);
+  if (timestamps_) return false;
+  if (!waited_) wait();  // a kept buffer is submitted once at a time
+  if (const auto it = kept_.find(key); it != kept_.end()) {
+    current_ = it->second;
+    replaying_ = true;
+    return true;
+  }
+  auto alloc = make_struct<VkCommandBufferAllocateInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO);
+  alloc.commandPool = pool_.get();
+  alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  alloc.commandBufferCount = 1;
+  VkCommandBuffer cmd = VK_NULL_HANDLE;
+  VKLLM_VK_CHECK(vkAllocateCommandBuffers(device_.handle(), &alloc, &cmd));
+  device_.set_name(VK_OBJECT_TYPE_COMMAND_BUFFER, uint64_t(cmd), fmt::format("{} #{}", name_, key));
+  kept_.emplace(key, cmd);
+  begin(cmd, false);
+  return false;
+}
+
+BufferView Recorder::constants_bytes(const void* data, uint32_t bytes) {
+  constexpr uint64_t kCapacity = 64 * 1024;
+  VKLLM_ASSERT(bytes > 0 && bytes % 4 == 0, "{}: constants of {} bytes", name_, bytes);
+  const VkCommandBuffer cmd = commands();
+  if (constants_.size() == 0) constants_ = device_.memory().allocate(kCapacity, MemoryKind::DeviceLocal, name_ + " constants");
+  const uint64_t align = std::max<uint64_t>(device_.info().limits.min_storage_buffer_offset_alignment, 4);
+  const uint64_t offset = (constants_used_ + align - 1) / align * align;
+  if (offset + bytes > kCapacity) fail("{}: over {} bytes of inline constants in one recording", name_, kCapacity);
+  constants_used_ = offset + bytes;
+  const BufferView view = constants_.view().sub(offset, bytes);
+  const Binding bindings[] = {writes(view)};
+  barrier_if_needed(bindings);
+  vkCmdUpdateBuffer(cmd, view.buffer, view.offset, bytes, data);
+  return view;
 }
 
 void Recorder::full_barrier(VkPipelineStageFlags dst_stages, VkAccessFlags dst_access) {
   auto barrier = make_struct<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
   barrier.srcAccessMask = kWorkWrites;
   barrier.dstAccessMask = dst_access;
-  vkCmdPipelineBarrier(commands_, kWorkStages, dst_stages, 0, 1, &barrier, 0, nullptr, 0, nullptr);
+  vkCmdPipelineBarrier(current_, kWorkStages, dst_stages, 0, 1, &barrier, 0, nullptr, 0, nullptr);
 }
 
 void Recorder::barrier_if_needed(std::span<const Binding> bindings) {
@@ -156,12 +204,16 @@ void Recorder::copy(const BufferView& src, const BufferView& dst) {
 }
 
 uint64_t Recorder::submit() {
-  commands();  // an empty submission still orders and signals
-  // Make the results visible to the host (mapped readbacks) once the timeline value is reached.
-  full_barrier(VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
-  VKLLM_VK_CHECK(vkEndCommandBuffer(commands_));
-  recording_ = false;
-  submitted_value_ = device_.queue().submit(commands_);
+  if (replaying_) {
+    replaying_ = false;
+  } else {
+    commands();  // an empty submission still orders and signals
+    // Make the results visible to the host (mapped readbacks) once the timeline value is reached.
+    full_barrier(VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+    VKLLM_VK_CHECK(vkEndCommandBuffer(current_));
+    recording_ = false;
+  }
+  submitted_value_ = device_.queue().submit(current_);
   waited_ = false;
   return submitted_value_;
 }

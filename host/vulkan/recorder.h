@@ -1,7 +1,9 @@
 #pragma once
-// Records compute work into one command buffer and submits it on the device's queue.
+// Records compute work into a command buffer and submits it on the device's queue.
 // dispatch() is the one way kernels run: it binds the pipeline, pushes descriptors and constants,
 // inserts barriers from the bindings' read/write tags, and turns thread counts into workgroups.
+// By default every submission is recorded afresh; replay(key) keeps the recording of a shape so
+// that the next pass of that shape submits it again without recording anything.
 #include <vulkan/vulkan.h>
 
 #include <cstdint>
@@ -9,8 +11,10 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "host/vulkan/buffer.h"
 #include "host/vulkan/handle.h"
 #include "host/vulkan/hazard_tracker.h"
 #include "host/vulkan/timestamps.h"
@@ -45,6 +49,22 @@ class Recorder {
   void dispatch_bytes(shaders::ShaderId shader, std::span<const Binding> bindings, const void* params,
                       uint32_t params_bytes, WorkSize work);
   void copy(const BufferView& src, const BufferView& dst);
+  // A few bytes written into the command stream (vkCmdUpdateBuffer) at this point of the work,
+  // returned as a storage binding; the space is the recorder's and lasts for this recording.
+  template <typename T>
+  BufferView constants(const T& value) {
+    return constants_bytes(&value, sizeof(T));
+  }
+  BufferView constants_bytes(const void* data, uint32_t bytes);
+
+  // Keeps recordings for replay, one per key (a shape, in the caller's terms). Call it before
+  // recording a pass: true when a command buffer was recorded under `key` before; record nothing
+  // then (the caller still refreshes the buffers it reads), submit() sends it again. False when
+  // recording starts into a new command buffer kept under `key`. A profiling recorder keeps
+  // nothing (its timestamps name the dispatches of one recording) and always returns false.
+  bool replay(uint64_t key);
+  bool replaying() const { return replaying_; }
+  size_t recordings() const { return recordings_; }  // command buffers recorded so far
 
   uint64_t submit();  // ends recording and submits; returns the queue timeline value
   void wait();        // waits for the last submission
@@ -59,15 +79,21 @@ class Recorder {
   size_t dispatches() const { return dispatches_; }
 
  private:
-  VkCommandBuffer commands();  // begins recording when needed
+  VkCommandBuffer commands();  // begins recording (a one-time buffer) when needed
+  void begin(VkCommandBuffer cmd, bool one_time);
   void barrier_if_needed(std::span<const Binding> bindings);
   void full_barrier(VkPipelineStageFlags dst_stages, VkAccessFlags dst_access);
 
   Device& device_;
   std::string name_;
   UniqueCommandPool pool_;
-  VkCommandBuffer commands_ = VK_NULL_HANDLE;
-  bool recording_ = false;
+  VkCommandBuffer commands_ = VK_NULL_HANDLE;  // re-recorded for every pass that is not kept
+  VkCommandBuffer current_ = VK_NULL_HANDLE;   // being recorded or replayed
+  std::unordered_map<uint64_t, VkCommandBuffer> kept_;
+  bool recording_ = false, replaying_ = false;
+  size_t recordings_ = 0;
+  DeviceBuffer constants_;
+  uint64_t constants_used_ = 0;
   uint64_t submitted_value_ = 0;
   bool waited_ = true;
   size_t dispatches_ = 0;
