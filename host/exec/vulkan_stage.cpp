@@ -161,7 +161,10 @@ void VulkanLayers::forward(std::span<float> x, const StageBatch& batch) {
 void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
   const uint64_t n = uint64_t(batch.size()), d = hp_.n_embd;
   const uint32_t n_cells = uint32_t(n_seq_) * uint32_t(n_ctx_seq_);
-  std::vector<int32_t> cells(static_cast<size_t>(n)), query_info(2 * static_cast<size_t>(n));
+  std::vector<int32_t>& cells = cells_host_;
+  std::vector<int32_t>& query_info = query_info_host_;
+  cells.resize(static_cast<size_t>(n));
+  query_info.resize(2 * static_cast<size_t>(n));
   for (size_t t = 0; t < n; ++t) {
     cells[t] = batch.seq[t] * n_ctx_seq_ + batch.pos[t];
     query_info[2 * t] = batch.seq[t];
@@ -274,6 +277,7 @@ VulkanHead::VulkanHead(vk::Device& device, const Hparams& hp, const ModelWeights
     : device_(device),
       hp_(hp),
       n_batch_(std::max(1, options.n_batch)),
+      replay_(options.replay_recordings && !env_flag("VKLLM_NO_REPLAY")),
       profiler_(options.profiler),
       weights_(device, options.progress),
       transfers_(device, uint64_t(n_batch_) * hp.n_embd * sizeof(float),
@@ -296,11 +300,15 @@ std::vector<float> VulkanHead::forward(std::span<const float> x_host, int64_t n_
   for (int64_t begin = 0; begin < n_rows; begin += n_batch_) {
     const uint64_t n = uint64_t(std::min(n_batch_, n_rows - begin));
     vk::Recorder& rec = recorder_;
+    // As in VulkanLayers: a few rows (decoding) replay the recording of their count.
+    const bool replay = n <= VulkanLayers::kMaxReplayTokens && replay_ && rec.replay(n);
     transfers_.begin();
     transfers_.upload(rec, x_.view(), std::as_bytes(x_host.subspan(size_t(begin * d), size_t(n * d))));
-    ops::rms_norm(rec, f32_view(x_, {d, n, 1, 1}), norm_, hp_.rms_eps, f32_view(xn_, {d, n, 1, 1}));
-    MatmulInput in(f32_view(xn_, {d, n, 1, 1}), rounded_);
-    matmul(rec, in, output_, f32_view(logits_, {n_vocab, n, 1, 1}));
+    if (!replay) {
+      ops::rms_norm(rec, f32_view(x_, {d, n, 1, 1}), norm_, hp_.rms_eps, f32_view(xn_, {d, n, 1, 1}));
+      MatmulInput in(f32_view(xn_, {d, n, 1, 1}), rounded_);
+      matmul(rec, in, output_, f32_view(logits_, {n_vocab, n, 1, 1}));
+    }
     transfers_.download(rec, logits_.view(), n * n_vocab * sizeof(float));
     rec.submit_and_wait();
     if (profiler_) profiler_->add(rec.timings());

@@ -35,6 +35,9 @@ class VulkanLayers final : public LayerStage {
   void forward(std::span<float> x, const StageBatch& batch) override;
   std::string describe() const override;
 
+  // Passes of at most this many tokens replay a recording of their shape (unless replay_ is off).
+  static constexpr uint64_t kMaxReplayTokens = 32;
+
  private:
   struct Layer {
     ops::Tensor attn_norm, wq, wk, wv, wo, bq, bk, bv, ffn_norm, w_gate, w_up, w_down;
@@ -42,8 +45,6 @@ class VulkanLayers final : public LayerStage {
   void forward_batch(float* x, const StageBatch& batch);  // at most n_batch tokens
   // The layers' work for n tokens; attention covers up to n_kv_max cells (see AttentionOptions).
   void record_layers(vk::Recorder& rec, uint64_t n, bool single, uint32_t n_kv_max);
-  // Passes of at most this many tokens replay a recording of their shape (unless replay_ is off).
-  static constexpr uint64_t kMaxReplayTokens = 32;
 
   vk::Device& device_;
   const Hparams hp_;
@@ -61,6 +62,7 @@ class VulkanLayers final : public LayerStage {
   vk::DeviceBuffer cells_, query_info_, cell_info_;
   vk::DeviceBuffer state_;  // params::AttentionState of the pass, written before each submission
   std::vector<int32_t> cell_table_;  // (seq, pos) per cell; seq -1: never written
+  std::vector<int32_t> cells_host_, query_info_host_;  // this pass's, kept to allocate nothing per pass
   uint32_t n_kv_ = 0;                // cells [0, n_kv_) have been written
   StageTransfers transfers_;
   // Records (or replays) every forward; last, so that it is destroyed (and waits for its work)
@@ -78,6 +80,7 @@ class VulkanHead final : public HeadStage {
   vk::Device& device_;
   const Hparams hp_;
   const int64_t n_batch_;
+  const bool replay_;
   Profiler* profiler_;
   DeviceWeights weights_;
   ops::Tensor norm_, output_;
