@@ -198,8 +198,13 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
     transfers_.upload(rec, query_info_.view(), std::as_bytes(std::span(query_info)));
     transfers_.upload(rec, cell_info_.view(), std::as_bytes(std::span(cell_table_).subspan(0, 2ull * n_kv_max)));
   }
-  if (!replay) record_layers(rec, n, single, n_kv_max);
-  transfers_.download(rec, x_[0].view(), n * d * sizeof(float));  // two residual steps per layer end in x_[0]
+  try {
+    if (!replay) record_layers(rec, n, single, n_kv_max);
+    transfers_.download(rec, x_[0].view(), n * d * sizeof(float));  // two residual steps per layer end in x_[0]
+  } catch (...) {
+    rec.discard();  // a half-recorded pass must neither run nor be kept
+    throw;
+  }
   rec.submit_and_wait();
   if (profiler_) profiler_->add(rec.timings());
   transfers_.read(std::as_writable_bytes(std::span<float>(x_host, size_t(n * d))));
@@ -304,12 +309,17 @@ std::vector<float> VulkanHead::forward(std::span<const float> x_host, int64_t n_
     const bool replay = n <= VulkanLayers::kMaxReplayTokens && replay_ && rec.replay(n);
     transfers_.begin();
     transfers_.upload(rec, x_.view(), std::as_bytes(x_host.subspan(size_t(begin * d), size_t(n * d))));
-    if (!replay) {
-      ops::rms_norm(rec, f32_view(x_, {d, n, 1, 1}), norm_, hp_.rms_eps, f32_view(xn_, {d, n, 1, 1}));
-      MatmulInput in(f32_view(xn_, {d, n, 1, 1}), rounded_);
-      matmul(rec, in, output_, f32_view(logits_, {n_vocab, n, 1, 1}));
+    try {
+      if (!replay) {
+        ops::rms_norm(rec, f32_view(x_, {d, n, 1, 1}), norm_, hp_.rms_eps, f32_view(xn_, {d, n, 1, 1}));
+        MatmulInput in(f32_view(xn_, {d, n, 1, 1}), rounded_);
+        matmul(rec, in, output_, f32_view(logits_, {n_vocab, n, 1, 1}));
+      }
+      transfers_.download(rec, logits_.view(), n * n_vocab * sizeof(float));
+    } catch (...) {
+      rec.discard();
+      throw;
     }
-    transfers_.download(rec, logits_.view(), n * n_vocab * sizeof(float));
     rec.submit_and_wait();
     if (profiler_) profiler_->add(rec.timings());
     transfers_.read(std::as_writable_bytes(std::span(logits).subspan(size_t(begin * n_vocab), size_t(n * n_vocab))));

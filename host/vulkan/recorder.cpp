@@ -90,6 +90,20 @@ bool Recorder::replay(uint64_t key) {
   return false;
 }
 
+void Recorder::discard() {
+  replaying_ = false;
+  if (!recording_) return;
+  recording_ = false;
+  vkEndCommandBuffer(current_);  // its result does not matter: the buffer is never submitted
+  for (auto it = kept_.begin(); it != kept_.end(); ++it)
+    if (it->second == current_) {
+      vkFreeCommandBuffers(device_.handle(), pool_.get(), 1, &it->second);
+      kept_.erase(it);
+      break;
+    }
+  current_ = VK_NULL_HANDLE;
+}
+
 BufferView Recorder::constants_bytes(const void* data, uint32_t bytes) {
   constexpr uint64_t kCapacity = 64 * 1024;
   VKLLM_ASSERT(bytes > 0 && bytes % 4 == 0, "{}: constants of {} bytes", name_, bytes);

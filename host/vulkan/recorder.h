@@ -64,6 +64,9 @@ class Recorder {
   // nothing (its timestamps name the dispatches of one recording) and always returns false.
   bool replay(uint64_t key);
   bool replaying() const { return replaying_; }
+  // Drops the pass being recorded or replayed (after an error in it): nothing is submitted, a kept
+  // recording that was under way is forgotten, and the next pass starts clean.
+  void discard();
   size_t recordings() const { return recordings_; }  // command buffers recorded so far
 
   uint64_t submit();  // ends recording and submits; returns the queue timeline value

@@ -75,6 +75,25 @@ TEST_F(Replay, AKeptRecordingRunsOnNewInputs) {
   EXPECT_EQ(rec.recordings(), 3u);
 }
 
+TEST_F(Replay, ADiscardedRecordingIsNeitherRunNorKept) {
+  auto a = host_tensor({64, 1, 1, 1}), out = host_tensor({64, 1, 1, 1});
+  a.write(std::vector<float>(64, 3.0f));
+  out.write(std::vector<float>(64, -1.0f));
+  vk::Recorder rec(device(), "discard");
+  EXPECT_FALSE(rec.replay(9));
+  ops::scale(rec, a.tensor, 2.0f, out.tensor);
+  rec.discard();
+  rec.submit_and_wait();  // an empty pass
+  for (float v : out.read(64)) ASSERT_EQ(v, -1.0f);
+  EXPECT_FALSE(rec.replay(9));  // recorded again
+  ops::scale(rec, a.tensor, 4.0f, out.tensor);
+  rec.submit_and_wait();
+  for (float v : out.read(64)) ASSERT_EQ(v, 12.0f);
+  EXPECT_TRUE(rec.replay(9));
+  rec.submit_and_wait();
+  for (float v : out.read(64)) ASSERT_EQ(v, 12.0f);
+}
+
 TEST_F(Replay, AttentionReadsItsContextFromTheStateBuffer) {
   const uint64_t head_dim = 64, n_head = 4, n_head_kv = 2, row = head_dim * n_head_kv, n_cells = 1024;
   const auto kv = random_floats(row * n_cells, -1, 1, 11);
