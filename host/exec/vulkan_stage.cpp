@@ -188,17 +188,17 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
   // A kept recording serves every context up to the whole cache; the mask table goes up whole.
   const uint32_t n_kv_max = keep ? (single ? uint32_t(n_ctx_seq_) : n_cells) : state.n_kv;
 
-  // Uploads in a fixed order and size per shape (a replay rewrites what its recording copies).
-  transfers_.begin();
-  transfers_.upload(rec, x_[0].view(), std::as_bytes(std::span<const float>(x_host, size_t(n * d))));
-  transfers_.upload(rec, positions_.view(), std::as_bytes(batch.pos));
-  transfers_.upload(rec, cells_.view(), std::as_bytes(std::span(cells)));
-  transfers_.upload(rec, state_.view(), std::as_bytes(std::span(&state, 1)));
-  if (!single) {
-    transfers_.upload(rec, query_info_.view(), std::as_bytes(std::span(query_info)));
-    transfers_.upload(rec, cell_info_.view(), std::as_bytes(std::span(cell_table_).subspan(0, 2ull * n_kv_max)));
-  }
   try {
+    // Uploads in a fixed order and size per shape (a replay rewrites what its recording copies).
+    transfers_.begin();
+    transfers_.upload(rec, x_[0].view(), std::as_bytes(std::span<const float>(x_host, size_t(n * d))));
+    transfers_.upload(rec, positions_.view(), std::as_bytes(batch.pos));
+    transfers_.upload(rec, cells_.view(), std::as_bytes(std::span(cells)));
+    transfers_.upload(rec, state_.view(), std::as_bytes(std::span(&state, 1)));
+    if (!single) {
+      transfers_.upload(rec, query_info_.view(), std::as_bytes(std::span(query_info)));
+      transfers_.upload(rec, cell_info_.view(), std::as_bytes(std::span(cell_table_).subspan(0, 2ull * n_kv_max)));
+    }
     if (!replay) record_layers(rec, n, single, n_kv_max);
     transfers_.download(rec, x_[0].view(), n * d * sizeof(float));  // two residual steps per layer end in x_[0]
   } catch (...) {
@@ -307,9 +307,9 @@ std::vector<float> VulkanHead::forward(std::span<const float> x_host, int64_t n_
     vk::Recorder& rec = recorder_;
     // As in VulkanLayers: a few rows (decoding) replay the recording of their count.
     const bool replay = n <= VulkanLayers::kMaxReplayTokens && replay_ && rec.replay(n);
-    transfers_.begin();
-    transfers_.upload(rec, x_.view(), std::as_bytes(x_host.subspan(size_t(begin * d), size_t(n * d))));
     try {
+      transfers_.begin();
+      transfers_.upload(rec, x_.view(), std::as_bytes(x_host.subspan(size_t(begin * d), size_t(n * d))));
       if (!replay) {
         ops::rms_norm(rec, f32_view(x_, {d, n, 1, 1}), norm_, hp_.rms_eps, f32_view(xn_, {d, n, 1, 1}));
         MatmulInput in(f32_view(xn_, {d, n, 1, 1}), rounded_);
