@@ -48,7 +48,11 @@ void CpuLayers::attention(uint32_t layer, const float* q, const StageBatch& batc
   pool_.parallel_for(n_tokens * hp_.n_head, [&](int64_t begin, int64_t end) {
     AttentionScratch scratch;
     for (int64_t job = begin; job < end; ++job) {
-      const int64_t t = job / hp_.n_head, h = job % hp_.n_head;
+      // Tokens interleaved first, last, second, second to last...: under the causal mask a
+      // token's work grows with its position, and each thread's contiguous share of jobs should
+      // hold light and heavy ones alike.
+      const int64_t slot = job / hp_.n_head, h = job % hp_.n_head;
+      const int64_t t = slot % 2 == 0 ? slot / 2 : n_tokens - 1 - slot / 2;
       const int64_t kv_head = h / hp_.n_gqa();
       // causal: this token sees its own sequence's positions up to its own
       const int64_t n_keys = int64_t(batch.pos[size_t(t)]) + 1;
