@@ -23,11 +23,13 @@ CpuLayers::CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t fi
       n_ctx_seq_(n_ctx_per_seq),
       k_type_(cache_k),
       v_type_(cache_v),
-      k_elem_(cache_element_bytes(cache_k)),
-      v_elem_(cache_element_bytes(cache_v)),
       pool_(pool) {
   VKLLM_ASSERT(first <= last && last <= hp.n_layer, "layers [{}, {}) of {}", first, last, hp.n_layer);
   if (n_seq <= 0 || n_ctx_per_seq <= 0) fail("context of {} x {} cells is empty", n_seq, n_ctx_per_seq);
+  for (GgmlType t : {cache_k, cache_v})
+    if (t == GgmlType::Q8_0 && hp.head_dim % 32 != 0)
+      fail("a q8_0 KV cache needs a head size that is a multiple of 32 (this model's: {}); use -ctk/-ctv f16",
+           hp.head_dim);
   const size_t cells = size_t(last - first) * n_cells();
   k_cache_.assign(cells * k_row_bytes(), 0);
   v_cache_.assign(cells * v_row_bytes(), 0);
@@ -57,8 +59,8 @@ void CpuLayers::attention(uint32_t layer, const float* q, const StageBatch& batc
       // causal: this token sees its own sequence's positions up to its own
       const int64_t n_keys = int64_t(batch.pos[size_t(t)]) + 1;
       const size_t first_cell = size_t(batch.seq[size_t(t)]) * size_t(n_ctx_seq_);
-      const CacheRows k{k_type_, k_layer + first_cell * k_row_bytes() + size_t(kv_head * hd) * k_elem_, k_row_bytes()};
-      const CacheRows v{v_type_, v_layer + first_cell * v_row_bytes() + size_t(kv_head * hd) * v_elem_, v_row_bytes()};
+      const CacheRows k{k_type_, k_layer + first_cell * k_row_bytes() + cache_bytes(k_type_, kv_head * hd), k_row_bytes()};
+      const CacheRows v{v_type_, v_layer + first_cell * v_row_bytes() + cache_bytes(v_type_, kv_head * hd), v_row_bytes()};
       flash_attention(q + (t * hp_.n_head + h) * hd, k, v, n_keys, hd, scale, out + (t * hp_.n_head + h) * hd,
                       scratch, path);
     }

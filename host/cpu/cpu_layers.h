@@ -1,10 +1,11 @@
 #pragma once
-// Consecutive llama-family layers on the CPU, with their own KV cache (f16 or f32).
+// Consecutive llama-family layers on the CPU, with their own KV cache (f16, f32 or q8_0).
 #include <cstdint>
 #include <vector>
 
 #include "engine/model/hparams.h"
 #include "engine/model/model_weights.h"
+#include "host/cpu/flash_attention.h"
 #include "host/cpu/thread_pool.h"
 #include "host/exec/stage.h"
 
@@ -13,7 +14,7 @@ namespace vkllm::cpu {
 class CpuLayers final : public LayerStage {
  public:
   // Layers [first, last) of the model for n_seq sequences of n_ctx_per_seq cells each, K and V
-  // cached as cache_k / cache_v (F16 or F32); the pool is shared with the other CPU stages.
+  // cached as cache_k / cache_v (F16, F32 or Q8_0); the pool is shared with the other CPU stages.
   CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last, int n_seq,
             int n_ctx_per_seq, GgmlType cache_k, GgmlType cache_v, ThreadPool& pool);
 
@@ -23,8 +24,8 @@ class CpuLayers final : public LayerStage {
  private:
   void attention(uint32_t layer, const float* q, const StageBatch& batch, float* out);
   size_t n_cells() const { return size_t(n_seq_) * size_t(n_ctx_seq_); }
-  size_t k_row_bytes() const { return hp_.n_embd_kv() * k_elem_; }
-  size_t v_row_bytes() const { return hp_.n_embd_kv() * v_elem_; }
+  size_t k_row_bytes() const { return cache_bytes(k_type_, hp_.n_embd_kv()); }
+  size_t v_row_bytes() const { return cache_bytes(v_type_, hp_.n_embd_kv()); }
   uint8_t* k_cells(uint32_t layer) { return k_cache_.data() + size_t(layer - first_) * n_cells() * k_row_bytes(); }
   uint8_t* v_cells(uint32_t layer) { return v_cache_.data() + size_t(layer - first_) * n_cells() * v_row_bytes(); }
 
@@ -32,8 +33,7 @@ class CpuLayers final : public LayerStage {
   const ModelWeights& w_;
   const uint32_t first_, last_;
   const int n_seq_, n_ctx_seq_;
-  const GgmlType k_type_, v_type_;
-  const size_t k_elem_, v_elem_;  // bytes per cached element
+  const GgmlType k_type_, v_type_;  // F32, F16 or Q8_0
   ThreadPool& pool_;
   std::vector<uint8_t> k_cache_, v_cache_;  // [layer][cell][n_embd_kv]
 };

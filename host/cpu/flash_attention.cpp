@@ -4,8 +4,11 @@
 #include <cmath>
 #include <cstring>
 
+#include "engine/quant/blocks.h"
+#include "engine/quant/dequantize.h"
 #include "engine/util/check.h"
 #include "engine/util/fp16.h"
+#include "host/cpu/q8_dot.h"
 #include "host/cpu/row_dot.h"
 
 #if VKLLM_HAVE_X86
@@ -93,21 +96,27 @@ Accumulator accumulator(CpuPath path) {
 
 }  // namespace
 
-size_t cache_element_bytes(GgmlType type) {
-  if (type == GgmlType::F32) return 4;
-  if (type == GgmlType::F16) return 2;
-  fail("the CPU KV cache holds f32 or f16, not {}", type_name(type));
+size_t cache_bytes(GgmlType type, int64_t n) {
+  if (type == GgmlType::F32) return size_t(n) * 4;
+  if (type == GgmlType::F16) return size_t(n) * 2;
+  if (type == GgmlType::Q8_0) {
+    if (n % 32 != 0) fail("a q8_0 KV cache needs rows of whole blocks of 32, not {}", n);
+    return size_t(n / 32) * sizeof(BlockQ8_0);
+  }
+  fail("the CPU KV cache holds f32, f16 or q8_0, not {}", type_name(type));
 }
 
 void store_cache_row(GgmlType type, const float* x, int64_t n, uint8_t* out) {
   if (type == GgmlType::F32) {
     std::memcpy(out, x, size_t(n) * sizeof(float));
-    return;
-  }
-  VKLLM_ASSERT(type == GgmlType::F16, "cache type {}", type_name(type));
-  for (int64_t i = 0; i < n; ++i) {
-    const uint16_t h = fp32_to_fp16(x[i]);
-    std::memcpy(out + 2 * i, &h, 2);
+  } else if (type == GgmlType::F16) {
+    for (int64_t i = 0; i < n; ++i) {
+      const uint16_t h = fp32_to_fp16(x[i]);
+      std::memcpy(out + 2 * i, &h, 2);
+    }
+  } else {
+    VKLLM_ASSERT(type == GgmlType::Q8_0, "cache type {}", type_name(type));
+    quantize_activations(GgmlType::Q8_0, x, n, out);
   }
 }
 
@@ -126,12 +135,13 @@ void flash_attention(const float* q, CacheRows k, CacheRows v, int64_t n_keys, i
   }
 
   const Accumulator acc = accumulator(path);
-  const bool f16 = v.type == GgmlType::F16;
+  const bool f16 = v.type == GgmlType::F16, q8 = v.type == GgmlType::Q8_0;
   if (f16) {
     s.acc16.assign(size_t(head_dim), 0);
   } else {
-    VKLLM_ASSERT(v.type == GgmlType::F32, "cache type {}", type_name(v.type));
+    VKLLM_ASSERT(v.type == GgmlType::F32 || q8, "cache type {}", type_name(v.type));
     s.acc.assign(size_t(head_dim), 0.0f);
+    if (q8) s.v_row.resize(size_t(head_dim));
   }
   float max = -INFINITY, sum = 0.0f;
   for (int64_t j = 0; j < n_keys; ++j) {
@@ -146,8 +156,14 @@ void flash_attention(const float* q, CacheRows k, CacheRows v, int64_t n_keys, i
       vs = std::exp(score - max);
     }
     const uint8_t* vj = v.data + size_t(j) * v.stride;
-    if (f16) acc.mad_f16(s.acc16.data(), reinterpret_cast<const uint16_t*>(vj), vs, head_dim);
-    else acc.mad_f32(s.acc.data(), reinterpret_cast<const float*>(vj), vs, head_dim);
+    if (f16) {
+      acc.mad_f16(s.acc16.data(), reinterpret_cast<const uint16_t*>(vj), vs, head_dim);
+    } else if (q8) {
+      dequantize_row(GgmlType::Q8_0, vj, s.v_row.data(), head_dim);
+      acc.mad_f32(s.acc.data(), s.v_row.data(), vs, head_dim);
+    } else {
+      acc.mad_f32(s.acc.data(), reinterpret_cast<const float*>(vj), vs, head_dim);
+    }
     sum = std::fma(sum, ms, vs);
   }
   const float inv = sum == 0.0f ? 0.0f : 1.0f / sum;

@@ -104,7 +104,7 @@ std::unique_ptr<PipelineModel> open_pipeline(const ModelFile& model, const ExecO
                  hp.n_layer + 1);
   for (const auto& line : plan.describe(memory)) spdlog::info("placement: {}", line);
 
-  // The CPU cache holds f16 or f32; a q8_0 request runs there in f16 (said once, like every fallback).
+  // The CPU cache holds f16, f32 or q8_0; another type runs there in f16 (said once, like every fallback).
   const GgmlType cpu_cache_k = cpu::cpu_cache_type(options.cache_type_k), cpu_cache_v = cpu::cpu_cache_type(options.cache_type_v);
   if (std::count(plan.layer_device.begin(), plan.layer_device.end(), kCpu) > 0 &&
       (cpu_cache_k != options.cache_type_k || cpu_cache_v != options.cache_type_v))
