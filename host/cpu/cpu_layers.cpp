@@ -2,14 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include <fmt/format.h>
 
 #include "engine/util/check.h"
 #include "host/cpu/cpu_ops.h"
 #include "host/cpu/flash_attention.h"
-#include "host/cpu/row_dot.h"
 
 namespace vkllm::cpu {
 

@@ -57,7 +57,7 @@ VKLLM_AVX2 void mad_f16_avx2(uint16_t* y, const uint16_t* x, float a, int64_t n)
     _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i),
                      _mm256_cvtps_ph(_mm256_fmadd_ps(v, va, acc), _MM_FROUND_TO_NEAREST_INT));
   }
-  for (; i < n; ++i) y[i] = fp32_to_fp16(std::fma(fp16_to_fp32(x[i]), a, fp16_to_fp32(y[i])));
+  mad_f16_scalar(y + i, x + i, a, n - i);
 }
 
 VKLLM_AVX2 void scale_f32_avx2(float* y, float a, int64_t n) {
@@ -72,7 +72,7 @@ VKLLM_AVX2 void mad_f32_avx2(float* y, const float* x, float a, int64_t n) {
   int64_t i = 0;
   for (; i + 8 <= n; i += 8)
     _mm256_storeu_ps(y + i, _mm256_fmadd_ps(_mm256_loadu_ps(x + i), va, _mm256_loadu_ps(y + i)));
-  for (; i < n; ++i) y[i] = _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(x[i]), _mm_set_ss(a), _mm_set_ss(y[i])));
+  mad_f32_scalar(y + i, x + i, a, n - i);
 }
 
 #endif

@@ -104,25 +104,9 @@ VKLLM_AVX2 void dot_float_avx2(const uint8_t* w, size_t w_stride, int n_rows, co
   }
 }
 
-// target avx2 without fma: the compiler must not contract the multiply and the add.
-__attribute__((target("avx2"))) void add_scaled_avx2(float* y, const float* x, float a, int64_t n) {
-  const __m256 av = _mm256_set1_ps(a);
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(y + i, _mm256_add_ps(_mm256_loadu_ps(y + i), _mm256_mul_ps(av, _mm256_loadu_ps(x + i))));
-  for (; i < n; ++i) y[i] += a * x[i];
-}
-
 #endif
 
 }  // namespace
-
-void add_scaled(float* y, const float* x, float a, int64_t n, CpuPath path) {
-#if VKLLM_HAVE_X86
-  if (path == CpuPath::Avx2) return add_scaled_avx2(y, x, a, n);
-#endif
-  for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
-}
 
 RowDot float_dot_scalar(GgmlType weight_type) {
   switch (weight_type) {

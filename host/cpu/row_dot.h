@@ -47,9 +47,6 @@ RowDot k_quant_dot_avx2(GgmlType weight_type);
 RowDot float_dot_scalar(GgmlType weight_type);
 RowDot float_dot_avx2(GgmlType weight_type);
 
-// y[i] += a * x[i], a multiply then an add (never fused), so both paths give the same floats.
-void add_scaled(float* y, const float* x, float a, int64_t n, CpuPath path);
-
 // q8_0 / q8_1 blocks of n activations (n % 32 == 0), as quantize_activations (q8_dot.h) makes them.
 void quantize_legacy_avx2(GgmlType partner, const float* x, int64_t n, uint8_t* out);
 
