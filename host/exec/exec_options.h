@@ -21,7 +21,7 @@ struct ExecOptions {
   GgmlType cache_type_k = GgmlType::F16;
   GgmlType cache_type_v = GgmlType::F16;
   // Vulkan passes of a few tokens (decoding) replay a command buffer recorded once per shape;
-  // false (or VKLLM_NO_REPLAY=1) records every pass afresh.
+  // false records every pass afresh (so does VKLLM_NO_REPLAY=1, vk::RuntimeOptions::replay).
   bool replay_recordings = true;
   Profiler* profiler = nullptr;        // when set, every dispatch is timed into it
   UploadProgress* progress = nullptr;  // set while the model loads

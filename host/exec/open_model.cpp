@@ -118,6 +118,7 @@ std::unique_ptr<PipelineModel> open_pipeline(const ModelFile& model, const ExecO
   UploadProgress progress(gpu_bytes);
   ExecOptions stage_options = options;
   stage_options.progress = &progress;
+  if (backends->instance) stage_options.replay_recordings &= backends->instance->options().replay;
   std::vector<std::unique_ptr<LayerStage>> stages;
   const uint32_t n_layer = hp.n_layer;
   for (uint32_t begin = 0; begin < n_layer;) {

@@ -1,9 +1,7 @@
 #include "host/exec/vulkan_stage.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <numeric>
-#include <string_view>
 
 #include <fmt/format.h>
 
@@ -34,11 +32,6 @@ uint64_t layer_upload_bytes(const Hparams& hp, int64_t n_batch, uint64_t n_cells
   const uint64_t n = uint64_t(n_batch);
   return n * hp.n_embd * sizeof(float) + 4 * n * sizeof(int32_t) + 2 * n_cells * sizeof(int32_t) +
          sizeof(params::AttentionState) + 6 * 16;
-}
-
-bool env_flag(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' && std::string_view(value) != "0";
 }
 
 ops::RopeOptions rope_options(const Hparams& hp) {
@@ -93,7 +86,7 @@ VulkanLayers::VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWei
       n_seq_(n_seq),
       n_ctx_seq_(n_ctx_per_seq),
       n_batch_(std::max(1, options.n_batch)),
-      replay_(options.replay_recordings && !env_flag("VKLLM_NO_REPLAY")),
+      replay_(options.replay_recordings),
       profiler_(options.profiler),
       weights_(device, options.progress),
       transfers_(device, layer_upload_bytes(hp, n_batch_, uint64_t(n_seq) * uint64_t(n_ctx_per_seq)),
@@ -282,7 +275,7 @@ VulkanHead::VulkanHead(vk::Device& device, const Hparams& hp, const ModelWeights
     : device_(device),
       hp_(hp),
       n_batch_(std::max(1, options.n_batch)),
-      replay_(options.replay_recordings && !env_flag("VKLLM_NO_REPLAY")),
+      replay_(options.replay_recordings),
       profiler_(options.profiler),
       weights_(device, options.progress),
       transfers_(device, uint64_t(n_batch_) * hp.n_embd * sizeof(float),

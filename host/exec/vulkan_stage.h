@@ -51,7 +51,7 @@ class VulkanLayers final : public LayerStage {
   const uint32_t first_, last_;
   const int n_seq_, n_ctx_seq_;
   const int64_t n_batch_;
-  const bool replay_;  // ExecOptions::replay_recordings and no VKLLM_NO_REPLAY=1
+  const bool replay_;  // ExecOptions::replay_recordings
   Profiler* profiler_;
   DeviceWeights weights_;
   std::vector<Layer> layers_;

@@ -26,6 +26,7 @@ RuntimeOptions options_from_environment() {
   options.validation = env_flag("VKLLM_VALIDATE");
   options.pipeline_cache = !env_flag("VKLLM_NO_PIPELINE_CACHE");
   options.force_staging = env_flag("VKLLM_FORCE_STAGING");
+  options.replay = !env_flag("VKLLM_NO_REPLAY");
   options.cache_dir = default_cache_dir();
   return options;
 }

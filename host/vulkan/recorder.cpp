@@ -26,19 +26,25 @@ uint32_t ceil_div(uint32_t a, uint32_t b) { return a / b + (a % b != 0); }
 
 Recorder::Recorder(Device& device, std::string name, bool profile) : device_(device), name_(std::move(name)) {
   auto info = make_struct<VkCommandPoolCreateInfo>(VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO);
-  info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT | VK_COMMAND_POOL_CREATE_TRANSIENT_BIT;
+  info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;  // not transient: kept buffers live long
   info.queueFamilyIndex = device.info().compute_queue_family;
   VkCommandPool pool = VK_NULL_HANDLE;
   VKLLM_VK_CHECK(vkCreateCommandPool(device.handle(), &info, nullptr, &pool));
   pool_ = UniqueCommandPool(device.handle(), pool);
+  device.set_name(VK_OBJECT_TYPE_COMMAND_POOL, uint64_t(pool), name_);
+  commands_ = allocate_buffer(name_);
+  if (profile) timestamps_ = std::make_unique<TimestampPool>(device);
+}
+
+VkCommandBuffer Recorder::allocate_buffer(const std::string& name) {
   auto alloc = make_struct<VkCommandBufferAllocateInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO);
-  alloc.commandPool = pool;
+  alloc.commandPool = pool_.get();
   alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
   alloc.commandBufferCount = 1;
-  VKLLM_VK_CHECK(vkAllocateCommandBuffers(device.handle(), &alloc, &commands_));
-  device.set_name(VK_OBJECT_TYPE_COMMAND_POOL, uint64_t(pool), name_);
-  device.set_name(VK_OBJECT_TYPE_COMMAND_BUFFER, uint64_t(commands_), name_);
-  if (profile) timestamps_ = std::make_unique<TimestampPool>(device);
+  VkCommandBuffer cmd = VK_NULL_HANDLE;
+  VKLLM_VK_CHECK(vkAllocateCommandBuffers(device_.handle(), &alloc, &cmd));
+  device_.set_name(VK_OBJECT_TYPE_COMMAND_BUFFER, uint64_t(cmd), name);
+  return cmd;
 }
 
 Recorder::~Recorder() {
@@ -78,13 +84,7 @@ bool Recorder::replay(uint64_t key) {
     replaying_ = true;
     return true;
   }
-  auto alloc = make_struct<VkCommandBufferAllocateInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO);
-  alloc.commandPool = pool_.get();
-  alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-  alloc.commandBufferCount = 1;
-  VkCommandBuffer cmd = VK_NULL_HANDLE;
-  VKLLM_VK_CHECK(vkAllocateCommandBuffers(device_.handle(), &alloc, &cmd));
-  device_.set_name(VK_OBJECT_TYPE_COMMAND_BUFFER, uint64_t(cmd), fmt::format("{} #{}", name_, key));
+  const VkCommandBuffer cmd = allocate_buffer(fmt::format("{} #{}", name_, key));
   kept_.emplace(key, cmd);
   begin(cmd, false);
   return false;

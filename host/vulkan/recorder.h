@@ -83,6 +83,7 @@ class Recorder {
 
  private:
   VkCommandBuffer commands();  // begins recording (a one-time buffer) when needed
+  VkCommandBuffer allocate_buffer(const std::string& name);  // from pool_, named for debuggers
   void begin(VkCommandBuffer cmd, bool one_time);
   void barrier_if_needed(std::span<const Binding> bindings);
   void full_barrier(VkPipelineStageFlags dst_stages, VkAccessFlags dst_access);

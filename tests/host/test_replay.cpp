@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <numeric>
 
@@ -17,6 +18,7 @@
 #include "host/exec/open_model.h"
 #include "host/ops/ops.h"
 #include "host/vulkan/memory_pool.h"
+#include "host/vulkan/options.h"
 #include "host/vulkan/recorder.h"
 #include "host/vulkan/transfer.h"
 #include "host/vulkan_test_env.h"
@@ -169,6 +171,16 @@ TEST(ReplayedModel, GivesTheLogitsOfAModelThatRecordsEveryPass) {
   const auto replayed = decode(*m, true), recorded = decode(*m, false);
   ASSERT_EQ(replayed.size(), recorded.size());
   EXPECT_EQ(std::memcmp(replayed.data(), recorded.data(), replayed.size() * sizeof(float)), 0);
+}
+
+TEST(ReplaySwitch, VkllmNoReplayTurnsItOff) {
+  unsetenv("VKLLM_NO_REPLAY");
+  EXPECT_TRUE(vk::options_from_environment().replay);
+  setenv("VKLLM_NO_REPLAY", "1", 1);
+  EXPECT_FALSE(vk::options_from_environment().replay);
+  setenv("VKLLM_NO_REPLAY", "0", 1);
+  EXPECT_TRUE(vk::options_from_environment().replay);
+  unsetenv("VKLLM_NO_REPLAY");
 }
 
 }  // namespace
