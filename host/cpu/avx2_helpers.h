@@ -27,6 +27,13 @@ VKLLM_AVX2 inline float hsum_float_4(__m128 r) {
   return _mm_cvtss_f32(r);
 }
 
+// 32 nibbles -> 32 bytes: low nibbles are elements 0..15, high nibbles 16..31.
+VKLLM_AVX2 inline __m256i bytes_from_nibbles_32(const uint8_t* qs) {
+  const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+  const __m256i both = _mm256_set_m128i(_mm_srli_epi16(packed, 4), packed);
+  return _mm256_and_si256(both, _mm256_set1_epi8(0x0f));
+}
+
 VKLLM_AVX2 inline int32_t hsum_i32_8(__m256i v) {
   __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));

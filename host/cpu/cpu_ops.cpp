@@ -21,13 +21,14 @@ std::vector<float> dequantized(const WeightRef& w) {
 // stay in L1/L2 while all tokens pass and each weight block is decoded once per kMaxDotTokens tokens.
 constexpr int64_t kRowTile = 16;
 constexpr int64_t kTokenTile = 64;
+static_assert(kRowTile % kMaxDotRows == 0, "a row tile holds whole kernel calls");
 
 }  // namespace
 
 void matmul(const WeightRef& w, const float* x_in, int64_t n_tokens, float* y, ThreadPool& pool) {
   const int64_t rows = int64_t(w.rows()), cols = int64_t(w.cols());
   const CpuPath path = cpu_path();
-  DotKernel kernel = dot_kernel(w.type(), path);
+  DotKernel kernel = dot_kernel(w.type(), path, rows);
   const bool decode_rows = kernel.dot == nullptr;  // a type without a kernel: dequantize rows to f32
   if (decode_rows) kernel = dot_kernel(GgmlType::F32, path);
   const size_t stride = activation_row_bytes(kernel.format, cols);
@@ -45,18 +46,18 @@ void matmul(const WeightRef& w, const float* x_in, int64_t n_tokens, float* y, T
   });
 
   // Decoding (one token) wants many rows per call; a batch wants row tiles that stay in cache.
-  const int64_t row_tile = n_tokens == 1 ? kMaxDotRows : kRowTile;
+  const int64_t row_tile = n_tokens == 1 ? kernel.rows : kRowTile;
   const size_t w_stride = decode_rows ? size_t(cols) * sizeof(float) : size_t(w.row_bytes());
   pool.parallel_for((rows + row_tile - 1) / row_tile, [&](int64_t begin, int64_t end) {
-    std::vector<float> decoded(decode_rows ? size_t(kMaxDotRows * cols) : 0);
+    std::vector<float> decoded(decode_rows ? size_t(kernel.rows * cols) : 0);
     float out[kMaxDotRows * kMaxDotTokens];
     const int64_t r_end = std::min(rows, end * row_tile);
     for (int64_t tile = begin * row_tile; tile < r_end; tile += row_tile) {
       const int64_t tile_end = std::min(r_end, tile + row_tile);
       for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokenTile) {
         const int64_t t_end = std::min(n_tokens, t0 + kTokenTile);
-        for (int64_t r = tile; r < tile_end; r += kMaxDotRows) {
-          const int nr = int(std::min<int64_t>(kMaxDotRows, tile_end - r));
+        for (int64_t r = tile; r < tile_end; r += kernel.rows) {
+          const int nr = int(std::min<int64_t>(kernel.rows, tile_end - r));
           const uint8_t* wr = w.row(uint64_t(r));
           if (decode_rows) {
             for (int i = 0; i < nr; ++i) dequantize_row(w.type(), w.row(uint64_t(r + i)), &decoded[size_t(i * cols)], cols);

@@ -129,8 +129,8 @@ void flash_attention(const float* q, CacheRows k, CacheRows v, int64_t n_keys, i
   auto* q_bytes = reinterpret_cast<uint8_t*>(s.q.data());
   prepare_activations(dot.format, q, head_dim, q_bytes, path);
   s.scores.resize(size_t(n_keys));
-  for (int64_t j = 0; j < n_keys; j += kMaxDotRows) {
-    const int nr = int(std::min<int64_t>(kMaxDotRows, n_keys - j));
+  for (int64_t j = 0; j < n_keys; j += dot.rows) {
+    const int nr = int(std::min<int64_t>(dot.rows, n_keys - j));
     dot.dot(k.data + size_t(j) * k.stride, k.stride, nr, q_bytes, 0, 1, head_dim, &s.scores[size_t(j)]);
   }
 

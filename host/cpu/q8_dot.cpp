@@ -133,6 +133,20 @@ void quantize_activations(GgmlType partner, const float* x, int64_t n, void* out
   }
 }
 
+float q4_0_block_sum_dot(const void* weight_row, const void* activations, int64_t n) {
+  const auto* w = static_cast<const BlockQ4_0*>(weight_row);
+  const auto* x = static_cast<const BlockQ8_0*>(activations);
+  float acc = 0;
+  int8_t q[kQK];
+  for (int64_t i = 0; i < n / kQK; ++i) {
+    unpack_nibbles(w[i].qs, nullptr, 8, q);
+    int32_t sum = 0;
+    for (int j = 0; j < kQK; ++j) sum += int32_t(q[j]) * int32_t(x[i].qs[j]);
+    acc = std::fma(float(sum), fp16_to_fp32(w[i].d) * fp16_to_fp32(x[i].d), acc);
+  }
+  return acc;
+}
+
 float q8_dot(GgmlType weight_type, const void* weight_row, const void* activations, int64_t n) {
   const int64_t nb = n / kQK;
   if (q8_partner(weight_type) == GgmlType::Q8_1)

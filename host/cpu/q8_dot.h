@@ -22,4 +22,10 @@ void quantize_activations(GgmlType partner, const float* x, int64_t n, void* out
 // Dot of one weight row (n elements of weight_type) with activations quantized for it.
 float q8_dot(GgmlType weight_type, const void* weight_row, const void* activations, int64_t n);
 
+// Dot of one Q4_0 row with q8_0 activations as llama.cpp's x86 CPU backend computes it for Q4_0
+// tensors whose row count is a multiple of 8 (it repacks those eight rows at a time and runs
+// ggml_gemv/gemm_q4_0_8x8_q8_0): each block's exact integer dot product, then
+// acc = fma(isum, d_w * d_x, acc), blocks in order, no lanes.
+float q4_0_block_sum_dot(const void* weight_row, const void* activations, int64_t n);
+
 }  // namespace vkllm::cpu

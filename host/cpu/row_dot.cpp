@@ -17,6 +17,13 @@ void dot_legacy_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uint
     for (int t = 0; t < n_tokens; ++t) out[r * n_tokens + t] = q8_dot(T, w + r * w_stride, x + size_t(t) * x_stride, n);
 }
 
+void dot_q4_0_x8_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride, int n_tokens,
+                        int64_t n, float* out) {
+  for (int r = 0; r < n_rows; ++r)
+    for (int t = 0; t < n_tokens; ++t)
+      out[r * n_tokens + t] = q4_0_block_sum_dot(w + r * w_stride, x + size_t(t) * x_stride, n);
+}
+
 ActivationFormat format_for(GgmlType weight_type) {
   switch (weight_type) {
     case GgmlType::Q4_0: case GgmlType::Q5_0: case GgmlType::Q8_0: return ActivationFormat::Q8_0;
@@ -42,9 +49,16 @@ RowDot legacy_dot_scalar(GgmlType weight_type) {
   }
 }
 
-DotKernel dot_kernel(GgmlType weight_type, CpuPath path) {
+RowDot q4_0_x8_dot_scalar() { return dot_q4_0_x8_scalar; }
+
+DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor) {
   const bool avx2 = path == CpuPath::Avx2;
   DotKernel k{format_for(weight_type), nullptr};
+  if (weight_type == GgmlType::Q4_0 && rows_in_tensor > 0 && rows_in_tensor % 8 == 0) {
+    k.dot = avx2 ? q4_0_x8_dot_avx2() : q4_0_x8_dot_scalar();
+    k.rows = 8;
+    return k;
+  }
   switch (k.format) {
     case ActivationFormat::Q8_0: case ActivationFormat::Q8_1:
       k.dot = avx2 ? legacy_dot_avx2(weight_type) : legacy_dot_scalar(weight_type);

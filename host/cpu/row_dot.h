@@ -1,10 +1,11 @@
 #pragma once
-// Dot products of up to kMaxDotRows weight rows, in their file type, with up to kMaxDotTokens
+// Dot products of up to DotKernel::rows weight rows, in their file type, with up to kMaxDotTokens
 // activation rows prepared in the format ggml pairs with that type:
 //   Q4_0, Q5_0, Q8_0 -> q8_0     Q4_1, Q5_1 -> q8_1     Q2_K..Q6_K -> q8_K
 //   F16 -> f32 rounded to f16    BF16 -> f32 rounded to bf16    F32 -> f32
-// Legacy types sum like ggml's AVX2 vec_dot (see q8_dot.h), float types like ggml_vec_dot_f16's
-// four 8-lane accumulators; K-quants sum each super-block exactly in integers. The scalar and AVX2
+// Legacy types sum like ggml's AVX2 vec_dot (see q8_dot.h), except Q4_0 tensors with a multiple of
+// 8 rows, which sum like llama.cpp's repacked Q4_0 kernels (q4_0_block_sum_dot); float types like
+// ggml_vec_dot_f16's four 8-lane accumulators; K-quants sum each super-block exactly in integers. The scalar and AVX2
 // kernels of the integer formats give identical floats; the float formats agree to rounding.
 #include <cstddef>
 #include <cstdint>
@@ -15,13 +16,13 @@
 
 namespace vkllm::cpu {
 
-constexpr int kMaxDotRows = 4;
+constexpr int kMaxDotRows = 8;  // the most rows any kernel takes per call
 constexpr int kMaxDotTokens = 4;
 
 enum class ActivationFormat { F32, F16, BF16, Q8_0, Q8_1, Q8_K };
 
 // Row r starts at w + r * w_stride, token t's activations at x + t * x_stride; n elements each.
-// out[r * n_tokens + t] for r < n_rows (1..kMaxDotRows), t < n_tokens (1..kMaxDotTokens). Several
+// out[r * n_tokens + t] for r < n_rows (1..DotKernel::rows), t < n_tokens (1..kMaxDotTokens). Several
 // rows of one token run as independent accumulator chains, which hides FMA latency in decoding.
 using RowDot = void (*)(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                         int n_tokens, int64_t n, float* out);
@@ -29,9 +30,12 @@ using RowDot = void (*)(const uint8_t* w, size_t w_stride, int n_rows, const uin
 struct DotKernel {
   ActivationFormat format = ActivationFormat::F32;
   RowDot dot = nullptr;  // null: no kernel for this type (dequantize and use the F32 one)
+  int rows = 4;          // rows per call it is made for (it takes 1..rows)
 };
 
-DotKernel dot_kernel(GgmlType weight_type, CpuPath path);
+// rows_in_tensor: the weight's row count when known (0: not known), which picks llama.cpp's
+// repacked summation for Q4_0 tensors of 8k rows.
+DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor = 0);
 
 // Bytes of one prepared activation row of n elements (a multiple of 32 bytes, so rows stay aligned).
 size_t activation_row_bytes(ActivationFormat format, int64_t n);
@@ -46,6 +50,8 @@ RowDot k_quant_dot_scalar(GgmlType weight_type);
 RowDot k_quant_dot_avx2(GgmlType weight_type);
 RowDot float_dot_scalar(GgmlType weight_type);
 RowDot float_dot_avx2(GgmlType weight_type);
+RowDot q4_0_x8_dot_scalar();
+RowDot q4_0_x8_dot_avx2();
 
 // q8_0 / q8_1 blocks of n activations (n % 32 == 0), as quantize_activations (q8_dot.h) makes them.
 void quantize_legacy_avx2(GgmlType partner, const float* x, int64_t n, uint8_t* out);

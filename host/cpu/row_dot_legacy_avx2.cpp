@@ -16,16 +16,9 @@
 namespace vkllm::cpu {
 namespace {
 
+using avx2::bytes_from_nibbles_32;
 using avx2::half_to_float;
 using avx2::hsum_float_8;
-
-
-// 32 nibbles -> 32 bytes: low nibbles are elements 0..15, high nibbles 16..31.
-VKLLM_AVX2 inline __m256i bytes_from_nibbles_32(const uint8_t* qs) {
-  const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
-  const __m256i both = _mm256_set_m128i(_mm_srli_epi16(packed, 4), packed);
-  return _mm256_and_si256(both, _mm256_set1_epi8(0x0f));
-}
 
 // Byte j is 0xff where bit j of the 32-bit word is set.
 VKLLM_AVX2 inline __m256i bytes_from_bits_32(const uint8_t* qh) {

@@ -100,64 +100,100 @@ class RowDotTest : public ::testing::TestWithParam<GgmlType> {
 TEST_P(RowDotTest, Avx2MatchesScalar) {
   if (!cpu_has_avx2()) GTEST_SKIP() << "no AVX2 on this CPU";
   const GgmlType type = GetParam();
-  const int64_t cols = 768, rows = 4;
-  const auto w = make_weight(type, rows, cols, 11);
-  const auto scalar = dot_kernel(type, CpuPath::Scalar), avx2 = dot_kernel(type, CpuPath::Avx2);
-  ASSERT_TRUE(scalar.dot && avx2.dot);
-  ASSERT_EQ(scalar.format, avx2.format);
-  const int64_t n_tokens = kMaxDotTokens;
-  const auto x = make_activations(n_tokens, cols, 12);
-  const size_t stride = activation_row_bytes(scalar.format, cols);
-  std::vector<uint8_t> act(stride * n_tokens), act_avx2(stride * n_tokens);
-  for (int64_t t = 0; t < n_tokens; ++t) {
-    prepare_activations(scalar.format, &x[t * cols], cols, &act[t * stride], CpuPath::Scalar);
-    prepare_activations(scalar.format, &x[t * cols], cols, &act_avx2[t * stride], CpuPath::Avx2);
-  }
-  EXPECT_EQ(act, act_avx2);
-  for (int nr = 1; nr <= kMaxDotRows; ++nr)
-    for (int nt = 1; nt <= kMaxDotTokens; ++nt) {
-      SCOPED_TRACE(testing::Message() << nr << " rows x " << nt << " tokens");
-      float want[kMaxDotRows * kMaxDotTokens], got[kMaxDotRows * kMaxDotTokens];
-      scalar.dot(w.bytes.data(), w.ref().row_bytes(), nr, act.data(), stride, nt, cols, want);
-      avx2.dot(w.bytes.data(), w.ref().row_bytes(), nr, act.data(), stride, nt, cols, got);
-      for (int i = 0; i < nr * nt; ++i) {
-        if (integer_format(type))
-          EXPECT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i])) << i << ": " << got[i] << " vs " << want[i];
-        else
-          EXPECT_NEAR(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))) << i;
-      }
+  const int64_t cols = 768;
+  const auto w = make_weight(type, kMaxDotRows, cols, 11);
+  for (int64_t rows_in_tensor : {0, 8}) {  // 8: Q4_0's repacked summation
+    SCOPED_TRACE(testing::Message() << "tensor rows " << rows_in_tensor);
+    const auto scalar = dot_kernel(type, CpuPath::Scalar, rows_in_tensor);
+    const auto avx2 = dot_kernel(type, CpuPath::Avx2, rows_in_tensor);
+    ASSERT_TRUE(scalar.dot && avx2.dot);
+    ASSERT_EQ(scalar.format, avx2.format);
+    ASSERT_EQ(scalar.rows, avx2.rows);
+    const int64_t n_tokens = kMaxDotTokens;
+    const auto x = make_activations(n_tokens, cols, 12);
+    const size_t stride = activation_row_bytes(scalar.format, cols);
+    std::vector<uint8_t> act(stride * n_tokens), act_avx2(stride * n_tokens);
+    for (int64_t t = 0; t < n_tokens; ++t) {
+      prepare_activations(scalar.format, &x[t * cols], cols, &act[t * stride], CpuPath::Scalar);
+      prepare_activations(scalar.format, &x[t * cols], cols, &act_avx2[t * stride], CpuPath::Avx2);
     }
+    EXPECT_EQ(act, act_avx2);
+    for (int nr = 1; nr <= scalar.rows; ++nr)
+      for (int nt = 1; nt <= kMaxDotTokens; ++nt) {
+        SCOPED_TRACE(testing::Message() << nr << " rows x " << nt << " tokens");
+        float want[kMaxDotRows * kMaxDotTokens], got[kMaxDotRows * kMaxDotTokens];
+        scalar.dot(w.bytes.data(), w.ref().row_bytes(), nr, act.data(), stride, nt, cols, want);
+        avx2.dot(w.bytes.data(), w.ref().row_bytes(), nr, act.data(), stride, nt, cols, got);
+        for (int i = 0; i < nr * nt; ++i) {
+          if (integer_format(type))
+            EXPECT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i])) << i << ": " << got[i] << " vs " << want[i];
+          else
+            EXPECT_NEAR(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))) << i;
+        }
+      }
+  }
+}
+
+// llama.cpp repacks Q4_0 tensors of 8k rows on x86 and sums them per block (one fma of the block's
+// integer dot); other row counts, and every other type, keep the eight-lane vec_dot summation.
+TEST(RowDot, Q4_0BlockSumsOnlyForRowsInEights) {
+  for (CpuPath path : {CpuPath::Scalar, CpuPath::Avx2}) {
+    EXPECT_EQ(dot_kernel(GgmlType::Q4_0, path, 4096).rows, 8);
+    EXPECT_EQ(dot_kernel(GgmlType::Q4_0, path, 4100).rows, 4);
+    EXPECT_EQ(dot_kernel(GgmlType::Q4_0, path, 0).rows, 4);
+    EXPECT_EQ(dot_kernel(GgmlType::Q8_0, path, 4096).rows, 4);
+  }
+  // The two summations are different roundings of the same product.
+  const int64_t cols = 4096;
+  const auto w = make_weight(GgmlType::Q4_0, 8, cols, 41);
+  const auto x = make_activations(1, cols, 42);
+  const auto lanes = dot_kernel(GgmlType::Q4_0, CpuPath::Scalar, 0), blocks = dot_kernel(GgmlType::Q4_0, CpuPath::Scalar, 8);
+  std::vector<uint8_t> act(activation_row_bytes(lanes.format, cols));
+  prepare_activations(lanes.format, x.data(), cols, act.data(), CpuPath::Scalar);
+  float a[8], b[8];
+  lanes.dot(w.bytes.data(), w.ref().row_bytes(), 4, act.data(), 0, 1, cols, a);
+  lanes.dot(w.bytes.data() + 4 * w.ref().row_bytes(), w.ref().row_bytes(), 4, act.data(), 0, 1, cols, a + 4);
+  blocks.dot(w.bytes.data(), w.ref().row_bytes(), 8, act.data(), 0, 1, cols, b);
+  int differ = 0;
+  for (int r = 0; r < 8; ++r) {
+    EXPECT_NEAR(a[r], b[r], 1e-4 * (1 + std::fabs(a[r])));
+    differ += a[r] != b[r];
+  }
+  EXPECT_GT(differ, 0) << "the block-sum kernel rounds exactly like the lane kernel: is it used at all?";
 }
 
 // Every (row, token) of the product within a bound of the exact product of what the kernel sees.
+// 40 rows: Q4_0 takes its repacked summation there.
 TEST_P(RowDotTest, MatmulMatchesDoubleReference) {
   const GgmlType type = GetParam();
-  const int64_t cols = 512, rows = 37, n_tokens = 9;
-  const auto w = make_weight(type, rows, cols, 21);
-  const auto x = make_activations(n_tokens, cols, 22);
-  std::vector<float> wf(size_t(rows * cols)), xr(x.size());
-  dequantize(type, w.bytes, wf);
-  for (int64_t t = 0; t < n_tokens; ++t) round_activations(type, &x[t * cols], &xr[t * cols], cols);
+  const int64_t cols = 512, n_tokens = 9;
   // q8_1 carries d * sum(q) in fp16, an error of 2^-11 on the weights' min terms.
   const bool q8_1 = type == GgmlType::Q4_1 || type == GgmlType::Q5_1;
-  for (CpuPath path : {CpuPath::Scalar, CpuPath::Avx2}) {
-    if (path == CpuPath::Avx2 && !cpu_has_avx2()) continue;
-    override_cpu_path(path);
-    for (int threads : {1, 2}) {
-      ThreadPool pool(threads);
-      std::vector<float> y(size_t(rows * n_tokens));
-      matmul(w.ref(), x.data(), n_tokens, y.data(), pool);
-      for (int64_t t = 0; t < n_tokens; ++t)
-        for (int64_t r = 0; r < rows; ++r) {
-          double want = 0, magnitude = 0;
-          for (int64_t c = 0; c < cols; ++c) {
-            want += double(wf[r * cols + c]) * xr[t * cols + c];
-            magnitude += std::fabs(double(wf[r * cols + c]) * xr[t * cols + c]);
+  for (const int64_t rows : {37, 40}) {
+    const auto w = make_weight(type, rows, cols, 21);
+    const auto x = make_activations(n_tokens, cols, 22);
+    std::vector<float> wf(size_t(rows * cols)), xr(x.size());
+    dequantize(type, w.bytes, wf);
+    for (int64_t t = 0; t < n_tokens; ++t) round_activations(type, &x[t * cols], &xr[t * cols], cols);
+    for (CpuPath path : {CpuPath::Scalar, CpuPath::Avx2}) {
+      if (path == CpuPath::Avx2 && !cpu_has_avx2()) continue;
+      override_cpu_path(path);
+      for (int threads : {1, 2}) {
+        ThreadPool pool(threads);
+        std::vector<float> y(size_t(rows * n_tokens));
+        matmul(w.ref(), x.data(), n_tokens, y.data(), pool);
+        for (int64_t t = 0; t < n_tokens; ++t)
+          for (int64_t r = 0; r < rows; ++r) {
+            double want = 0, magnitude = 0;
+            for (int64_t c = 0; c < cols; ++c) {
+              want += double(wf[r * cols + c]) * xr[t * cols + c];
+              magnitude += std::fabs(double(wf[r * cols + c]) * xr[t * cols + c]);
+            }
+            const double bound = (q8_1 ? 2e-3 : 2e-5) * magnitude + 1e-6;
+            ASSERT_NEAR(y[t * rows + r], want, bound) << rows << " rows, path " << int(path) << " threads " << threads
+                                                       << " token " << t << " row " << r;
           }
-          const double bound = (q8_1 ? 2e-3 : 2e-5) * magnitude + 1e-6;
-          ASSERT_NEAR(y[t * rows + r], want, bound) << "path " << int(path) << " threads " << threads << " token " << t
-                                                     << " row " << r;
-        }
+      }
     }
   }
 }
@@ -166,21 +202,24 @@ TEST_P(RowDotTest, MatmulMatchesDoubleReference) {
 TEST_P(RowDotTest, MatmulPathsAgree) {
   if (!cpu_has_avx2()) GTEST_SKIP() << "no AVX2 on this CPU";
   const GgmlType type = GetParam();
-  const int64_t cols = 256, rows = 45;
-  const auto w = make_weight(type, rows, cols, 31);
+  const int64_t cols = 256;
   ThreadPool pool(2);
-  for (int64_t n_tokens : {1, 3, 70}) {
-    const auto x = make_activations(n_tokens, cols, uint32_t(32 + n_tokens));
-    std::vector<float> scalar(size_t(rows * n_tokens)), avx2(scalar.size());
-    override_cpu_path(CpuPath::Scalar);
-    matmul(w.ref(), x.data(), n_tokens, scalar.data(), pool);
-    override_cpu_path(CpuPath::Avx2);
-    matmul(w.ref(), x.data(), n_tokens, avx2.data(), pool);
-    for (size_t i = 0; i < scalar.size(); ++i) {
-      if (integer_format(type))
-        ASSERT_EQ(std::bit_cast<uint32_t>(avx2[i]), std::bit_cast<uint32_t>(scalar[i])) << n_tokens << " tokens, " << i;
-      else
-        ASSERT_NEAR(avx2[i], scalar[i], 1e-5 * (1 + std::fabs(scalar[i]))) << n_tokens << " tokens, " << i;
+  for (const int64_t rows : {45, 48}) {
+    const auto w = make_weight(type, rows, cols, 31);
+    for (int64_t n_tokens : {1, 3, 70}) {
+      const auto x = make_activations(n_tokens, cols, uint32_t(32 + n_tokens));
+      std::vector<float> scalar(size_t(rows * n_tokens)), avx2(scalar.size());
+      override_cpu_path(CpuPath::Scalar);
+      matmul(w.ref(), x.data(), n_tokens, scalar.data(), pool);
+      override_cpu_path(CpuPath::Avx2);
+      matmul(w.ref(), x.data(), n_tokens, avx2.data(), pool);
+      for (size_t i = 0; i < scalar.size(); ++i) {
+        if (integer_format(type))
+          ASSERT_EQ(std::bit_cast<uint32_t>(avx2[i]), std::bit_cast<uint32_t>(scalar[i]))
+              << rows << " rows, " << n_tokens << " tokens, " << i;
+        else
+          ASSERT_NEAR(avx2[i], scalar[i], 1e-5 * (1 + std::fabs(scalar[i]))) << rows << " rows, " << n_tokens << " tokens, " << i;
+      }
     }
   }
 }

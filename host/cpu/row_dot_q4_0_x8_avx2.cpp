@@ -1,0 +1,91 @@
+// AVX2 dot products of eight Q4_0 rows with up to four q8_0 tokens, summed as
+// q4_0_block_sum_dot (q8_dot.h) sums them: one exact integer dot product per 32-element block and
+// row, then one fused multiply-add per block, with rows in the eight float lanes. The integer sums
+// come from unsigned nibbles (maddubs with the signed activations) less 8 times the activations'
+// block sum, and the eight rows' lanes are folded by a tree of horizontal adds; integers are exact,
+// so neither changes a bit of the result.
+#include "host/cpu/row_dot.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/quant/blocks.h"
+#include "host/cpu/avx2_helpers.h"
+
+#if VKLLM_HAVE_X86
+#include <immintrin.h>
+
+namespace vkllm::cpu {
+namespace {
+
+constexpr int kRows = 8;
+
+// Lane r of the result: the sum of the eight lanes of s[r].
+VKLLM_AVX2 inline __m256i row_sums(const __m256i s[kRows]) {
+  const __m256i s0123 = _mm256_hadd_epi32(_mm256_hadd_epi32(s[0], s[1]), _mm256_hadd_epi32(s[2], s[3]));
+  const __m256i s4567 = _mm256_hadd_epi32(_mm256_hadd_epi32(s[4], s[5]), _mm256_hadd_epi32(s[6], s[7]));
+  // Each 128-bit half now holds rows 0..3 (or 4..7) summed over that half's lanes.
+  return _mm256_add_epi32(_mm256_permute2x128_si256(s0123, s4567, 0x20),
+                          _mm256_permute2x128_si256(s0123, s4567, 0x31));
+}
+
+template <int NT>
+VKLLM_AVX2 void dot_tile(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
+                         int64_t nb, float* out) {
+  const uint8_t* rows[kRows];
+  for (int r = 0; r < kRows; ++r) rows[r] = w + size_t(std::min(r, n_rows - 1)) * w_stride;  // pad with the last
+  const __m256i ones16 = _mm256_set1_epi16(1), ones8 = _mm256_set1_epi8(1);
+  __m256 acc[NT];
+  for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t i = 0; i < nb; ++i) {
+    const BlockQ4_0* b[kRows];
+    __m256i q[kRows];
+    for (int r = 0; r < kRows; ++r) {
+      b[r] = reinterpret_cast<const BlockQ4_0*>(rows[r]) + i;
+      q[r] = avx2::bytes_from_nibbles_32(b[r]->qs);
+    }
+    const __m128i dh = _mm_setr_epi16(short(b[0]->d), short(b[1]->d), short(b[2]->d), short(b[3]->d),
+                                      short(b[4]->d), short(b[5]->d), short(b[6]->d), short(b[7]->d));
+    const __m256 dw = _mm256_cvtph_ps(dh);
+    for (int t = 0; t < NT; ++t) {
+      const auto* y = reinterpret_cast<const BlockQ8_0*>(x + size_t(t) * x_stride) + i;
+      const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->qs));
+      __m256i s[kRows];
+      for (int r = 0; r < kRows; ++r) s[r] = _mm256_madd_epi16(_mm256_maddubs_epi16(q[r], qy), ones16);
+      const int32_t y_sum = avx2::hsum_i32_8(_mm256_madd_epi16(_mm256_maddubs_epi16(ones8, qy), ones16));
+      const __m256i isum = _mm256_sub_epi32(row_sums(s), _mm256_set1_epi32(8 * y_sum));
+      const __m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(avx2::half_to_float(y->d)));
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), d, acc[t]);
+    }
+  }
+  for (int t = 0; t < NT; ++t) {
+    alignas(32) float lanes[kRows];
+    _mm256_store_ps(lanes, acc[t]);
+    for (int r = 0; r < n_rows; ++r) out[r * NT + t] = lanes[r];
+  }
+}
+
+VKLLM_AVX2 void dot_q4_0_x8(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
+                            int n_tokens, int64_t n, float* out) {
+  const int64_t nb = n / kQK;
+  switch (n_tokens) {
+    case 1: return dot_tile<1>(w, w_stride, n_rows, x, x_stride, nb, out);
+    case 2: return dot_tile<2>(w, w_stride, n_rows, x, x_stride, nb, out);
+    case 3: return dot_tile<3>(w, w_stride, n_rows, x, x_stride, nb, out);
+    default: return dot_tile<4>(w, w_stride, n_rows, x, x_stride, nb, out);
+  }
+}
+
+}  // namespace
+
+RowDot q4_0_x8_dot_avx2() { return dot_q4_0_x8; }
+
+}  // namespace vkllm::cpu
+
+#else
+
+namespace vkllm::cpu {
+RowDot q4_0_x8_dot_avx2() { return nullptr; }
+}  // namespace vkllm::cpu
+
+#endif
