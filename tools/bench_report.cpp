@@ -17,8 +17,8 @@ std::string csv_field(const nlohmann::json& v) {
 }
 
 void print_markdown(const std::vector<BenchRow>& rows) {
-  const std::vector<std::string> header = {"model", "size", "params", "devices", "ngl", "ts", "n_batch", "threads",
-                                           "type_k", "test", "t/s", "roofline"};
+  const std::vector<std::string> header = {"model", "size", "params", "devices", "ngl", "ts", "n_batch", "n_ubatch",
+                                           "threads", "type_k", "test", "t/s", "roofline"};
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : rows) {
     const auto& f = row.fields;
@@ -28,7 +28,8 @@ void print_markdown(const std::vector<BenchRow>& rows) {
     cells.push_back({f["model_type"].get<std::string>(), format_bytes(f["model_size"].get<uint64_t>()),
                      format_count(f["model_n_params"].get<uint64_t>()), f["devices"].get<std::string>(),
                      std::to_string(f["n_gpu_layers"].get<int>()), f["tensor_split"].get<std::string>(),
-                     std::to_string(f["n_batch"].get<int>()), std::to_string(f["n_threads"].get<int>()),
+                     std::to_string(f["n_batch"].get<int>()), std::to_string(f["n_ubatch"].get<int>()),
+                     std::to_string(f["n_threads"].get<int>()),
                      f["type_k"].get<std::string>(), f["test"].get<std::string>(),
                      fmt::format("{:.2f} ± {:.2f}", f["avg_ts"].get<double>(), f["stddev_ts"].get<double>()),
                      roofline});
@@ -41,7 +42,7 @@ void print_markdown(const std::vector<BenchRow>& rows) {
   auto line = [&](const std::vector<std::string>& values) {
     std::string out = "|";
     for (size_t c = 0; c < values.size(); ++c) {
-      const bool numeric = c >= 1 && c != 3 && c != 5 && c != 8 && c != 9;
+      const bool numeric = c >= 1 && c != 3 && c != 5 && c != 9 && c != 10;
       out += numeric ? fmt::format(" {:>{}} |", values[c], width[c]) : fmt::format(" {:<{}} |", values[c], width[c]);
     }
     fmt::print("{}\n", out);

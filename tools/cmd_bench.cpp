@@ -36,7 +36,7 @@ struct BenchOptions {
   std::string synth_type = "q4_0";
   std::string n_prompt = "512", n_gen = "128";
   int repetitions = 5;
-  std::string ngl = "99", tensor_split, n_batch = "512", threads = "0", devices, cache_type_k = "f16";
+  std::string ngl = "99", tensor_split, n_batch = "512", n_ubatch = "512", threads = "0", devices, cache_type_k = "f16";
   std::string vram_budget;
   std::string output = "md";
   bool profile = false;
@@ -45,7 +45,7 @@ struct BenchOptions {
 // One point of the sweep.
 struct Instance {
   std::string ngl, tensor_split, devices, cache_type;
-  int n_batch = 512, n_threads = 0;
+  int n_batch = 512, n_ubatch = 512, n_threads = 0;
 };
 
 // Splits a list flag on ',' (lists of lists, -ts and --devices, use '/' inside an item).
@@ -175,9 +175,10 @@ int run_bench(const BenchOptions& o) {
   for (const auto& ngl : items(o.ngl))
     for (const auto& ts : items(o.tensor_split))
       for (const auto& b : parse_int_list(o.n_batch, "-b"))
-        for (const auto& t : parse_int_list(o.threads, "-t"))
-          for (const auto& dev : items(o.devices))
-            for (const auto& ctk : items(o.cache_type_k)) sweep.push_back({ngl, ts, dev, ctk, b, t});
+        for (const auto& ub : parse_int_list(o.n_ubatch, "-ub"))
+          for (const auto& t : parse_int_list(o.threads, "-t"))
+            for (const auto& dev : items(o.devices))
+              for (const auto& ctk : items(o.cache_type_k)) sweep.push_back({ngl, ts, dev, ctk, b, ub, t});
 
   const uint64_t bytes_per_token = weight_bytes_per_token(*model_file);
   const auto file_type = model_file->file.find("general.file_type");
@@ -197,6 +198,7 @@ int run_bench(const BenchOptions& o) {
     mo.model = path.string();
     mo.n_ctx = std::max(max_prompt + max_gen, 16);
     mo.n_batch = inst.n_batch;
+    mo.n_ubatch = inst.n_ubatch;
     mo.n_threads = inst.n_threads;
     mo.n_gpu_layers = inst.ngl;
     mo.tensor_split = slashes_to_commas(inst.tensor_split);
@@ -235,6 +237,7 @@ int run_bench(const BenchOptions& o) {
                           {"n_gpu_layers", exec.n_gpu_layers},
                           {"tensor_split", inst.tensor_split},
                           {"n_batch", inst.n_batch},
+                          {"n_ubatch", inst.n_ubatch},
                           {"n_threads", inst.n_threads},
                           {"type_k", inst.cache_type},
                           {"type_v", inst.cache_type},
@@ -299,6 +302,8 @@ Command add_bench_command(CLI::App& app) {
   sub->add_option("--n-gpu-layers", o->ngl, "-ngl: list of GPU layer counts (or auto)");
   sub->add_option("--tensor-split", o->tensor_split, "-ts: list of splits, devices separated by '/': 1/1,3/1");
   sub->add_option("-b,--batch-size", o->n_batch, "List of prompt batch sizes");
+  sub->add_option("--ubatch-size", o->n_ubatch,
+                  "-ub: list of micro-batch sizes for layers split across devices (or CPU and GPU)");
   sub->add_option("-t,--threads", o->threads, "List of CPU thread counts (0: one per core)");
   sub->add_option("--devices", o->devices, "-dev: list of device sets, devices separated by '/': 0,0/0");
   sub->add_option("--cache-type-k", o->cache_type_k, "-ctk: list of KV cache types (K and V alike)");

@@ -7,7 +7,7 @@
 namespace vkllm::cli {
 
 std::vector<std::string> translate_llama_flags(int argc, char** argv) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kNames = {{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kNames = {{
       {"-ngl", "--n-gpu-layers"},
       {"-ts", "--tensor-split"},
       {"-ctk", "--cache-type-k"},
@@ -16,6 +16,7 @@ std::vector<std::string> translate_llama_flags(int argc, char** argv) {
       {"-tb", "--threads-batch"},
       {"-np", "--parallel"},
       {"-fa", "--flash-attn"},
+      {"-ub", "--ubatch-size"},
   }};
   std::vector<std::string> out;
   for (int i = 0; i < argc; ++i) {

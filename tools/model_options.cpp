@@ -66,6 +66,8 @@ ExecOptions ModelOptions::exec() const {
   o.n_ctx = n_ctx;
   if (n_batch <= 0) fail("-b must be positive, got {}", n_batch);
   o.n_batch = n_batch;
+  if (n_ubatch <= 0) fail("-ub must be positive, got {}", n_ubatch);
+  o.n_ubatch = n_ubatch;
   if (n_threads < 0) fail("-t must not be negative, got {}", n_threads);
   o.n_threads = n_threads;
   o.n_gpu_layers = parse_gpu_layers(n_gpu_layers);
@@ -93,6 +95,9 @@ void add_model_options(CLI::App* sub, ModelOptions& o) {
 void add_placement_options(CLI::App* sub, ModelOptions& o) {
   sub->add_option("-c,--ctx-size", o.n_ctx, "Context size in tokens (0: the model's, at most 4096)");
   sub->add_option("-b,--batch-size", o.n_batch, "Prompt tokens per forward pass");
+  sub->add_option("--ubatch-size", o.n_ubatch,
+                  "-ub: tokens per micro-batch when layers span several devices (or CPU and GPU): one stage starts the "
+                  "next micro-batch while the following stage works on this one (passes longer than this are cut)");
   sub->add_option("-t,--threads", o.n_threads, "CPU threads (0: one per core)");
   sub->add_option("--n-gpu-layers,--gpu-layers", o.n_gpu_layers,
                   "-ngl: layers on the GPU: a count (the last N; more than the layer count moves the output too) or auto");

@@ -15,6 +15,7 @@ struct ModelOptions {
   std::string model;
   int n_ctx = 0;
   int n_batch = 512;
+  int n_ubatch = 512;
   int n_threads = 0;
   std::string n_gpu_layers = "auto";
   std::string tensor_split;
@@ -30,7 +31,7 @@ struct ModelOptions {
 
 // -m, --no-mmap and the placement options.
 void add_model_options(CLI::App* sub, ModelOptions& options);
-// -c, -b, -t, -ngl, -ts, --devices, --vram-budget, -ctk, -ctv.
+// -c, -b, -ub, -t, -ngl, -ts, --devices, --vram-budget, -ctk, -ctv.
 void add_placement_options(CLI::App* sub, ModelOptions& options);
 
 // Parsers for list-valued flags, shared with bench: "1,2,3"; throws vkllm::Error naming the flag.

@@ -14,6 +14,7 @@ struct ExecOptions {
   int n_ctx = 0;            // 0: the model's training context, at most 4096
   int n_threads = 0;        // CPU threads; 0: one per core
   int n_batch = 512;        // most tokens per forward pass (sizes scratch buffers)
+  int n_ubatch = 512;       // -ub: tokens per micro-batch, overlapping across layer stages
   int n_gpu_layers = -1;    // -1: as many as fit ("auto")
   std::vector<int> devices;            // Vulkan device indices; empty: the default device
   std::vector<float> tensor_split;     // proportions of GPU layers per device; empty: by free memory

@@ -140,7 +140,7 @@ std::unique_ptr<PipelineModel> open_pipeline(const ModelFile& model, const ExecO
   else
     head = std::make_unique<VulkanHead>(*backends->devices[size_t(plan.head_device)], hp, model.weights, stage_options);
   return std::make_unique<PipelineModel>(model, n_seq, n_ctx_seq, std::move(backends), std::move(stages),
-                                         std::move(head));
+                                         std::move(head), options.n_ubatch);
 }
 
 }  // namespace

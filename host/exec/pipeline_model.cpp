@@ -4,18 +4,22 @@
 
 #include "engine/util/check.h"
 #include "host/cpu/cpu_ops.h"
+#include "host/exec/stage_pipeline.h"
 
 namespace vkllm {
 
 PipelineModel::PipelineModel(const ModelFile& model, int n_seq, int n_ctx_per_seq, std::unique_ptr<Backends> backends,
-                             std::vector<std::unique_ptr<LayerStage>> layers, std::unique_ptr<HeadStage> head)
+                             std::vector<std::unique_ptr<LayerStage>> layers, std::unique_ptr<HeadStage> head,
+                             int n_ubatch)
     : model_(model),
       n_seq_(n_seq),
       n_ctx_seq_(n_ctx_per_seq),
+      n_ubatch_(n_ubatch),
       backends_(std::move(backends)),
       layers_(std::move(layers)),
       head_(std::move(head)) {
   if (n_seq <= 0 || n_ctx_per_seq <= 0) fail("context of {} x {} tokens is empty", n_seq, n_ctx_per_seq);
+  if (n_ubatch <= 0) fail("-ub must be positive, got {}", n_ubatch);
   VKLLM_ASSERT(head_ != nullptr, "a model needs a head");
 }
 
@@ -24,7 +28,7 @@ std::vector<float> PipelineModel::run(std::span<const int32_t> tokens, const Sta
   const int64_t n = int64_t(tokens.size()), d = model_.hp.n_embd;
   std::vector<float> x(size_t(n * d));
   cpu::get_rows(model_.weights.token_embd, tokens, x.data());  // checks the ids first
-  for (auto& stage : layers_) stage->forward(x, batch);
+  run_stages(layers_, x, d, batch, micro_batch_size(n, layers_.size(), n_ubatch_));
   if (outputs.empty()) return {};
   // Gather the rows that want logits (contiguous in the common cases: last row, all rows).
   std::vector<float> rows(outputs.size() * size_t(d));

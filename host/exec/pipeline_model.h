@@ -15,8 +15,9 @@ namespace vkllm {
 
 class PipelineModel final : public LanguageModel, public BatchedModel {
  public:
+  // n_ubatch: tokens per micro-batch when several layer stages overlap (stage_pipeline.h).
   PipelineModel(const ModelFile& model, int n_seq, int n_ctx_per_seq, std::unique_ptr<Backends> backends,
-                std::vector<std::unique_ptr<LayerStage>> layers, std::unique_ptr<HeadStage> head);
+                std::vector<std::unique_ptr<LayerStage>> layers, std::unique_ptr<HeadStage> head, int n_ubatch = 512);
 
   // LanguageModel: sequence 0.
   std::vector<float> forward(std::span<const int32_t> tokens, bool all_logits) override;
@@ -38,7 +39,7 @@ class PipelineModel final : public LanguageModel, public BatchedModel {
   std::vector<float> run(std::span<const int32_t> tokens, const StageBatch& batch, std::span<const int64_t> outputs);
 
   const ModelFile& model_;
-  const int n_seq_, n_ctx_seq_;
+  const int n_seq_, n_ctx_seq_, n_ubatch_;
   int n_past_ = 0;
   std::unique_ptr<Backends> backends_;  // declared before the stages: outlives them
   std::vector<std::unique_ptr<LayerStage>> layers_;

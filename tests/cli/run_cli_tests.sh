@@ -73,6 +73,7 @@ else
   echo "FAIL run-same-seed-same-tokens"; failed=$((failed + 1))
 fi
 check eval 0 '"last_logits"' -- "$bin" eval -m "$model" -p "ROMEO:" --top 5
+check run-bad-ubatch nonzero "ub must be positive" -- "$bin" run -m "$model" -p "x" -ub 0
 check eval-bad-ngl nonzero 'not an integer' -- "$bin" eval -m "$model" -p "x" -ngl lots
 check run-bad-cache-type nonzero 'cache type' -- "$bin" run -m "$model" -p "x" -ctk q4_7
 check run-context-too-small nonzero 'context' -- "$bin" run -m "$model" -p "ROMEO: a long prompt" -c 3
