@@ -55,6 +55,7 @@ DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor)
   const bool avx2 = path == CpuPath::Avx2;
   DotKernel k{format_for(weight_type), nullptr};
   if (weight_type == GgmlType::Q4_0 && rows_in_tensor > 0 && rows_in_tensor % 8 == 0) {
+    k.format = ActivationFormat::Q8_0_SUMS;
     k.dot = avx2 ? q4_0_x8_dot_avx2() : q4_0_x8_dot_scalar();
     k.rows = 8;
     return k;
@@ -79,6 +80,7 @@ size_t activation_row_bytes(ActivationFormat format, int64_t n) {
     case ActivationFormat::Q8_0: bytes = size_t(n / kQK) * sizeof(BlockQ8_0); break;
     case ActivationFormat::Q8_1: bytes = size_t(n / kQK) * sizeof(BlockQ8_1); break;
     case ActivationFormat::Q8_K: bytes = size_t(n / kQK_K) * sizeof(BlockQ8_K); break;
+    case ActivationFormat::Q8_0_SUMS: bytes = size_t(n / kQK) * (sizeof(BlockQ8_0) + sizeof(int32_t)); break;
     default: bytes = size_t(n) * sizeof(float); break;
   }
   return (bytes + 31) / 32 * 32;
@@ -90,6 +92,17 @@ void prepare_activations(ActivationFormat format, const float* x, int64_t n, uin
       const GgmlType partner = format == ActivationFormat::Q8_0 ? GgmlType::Q8_0 : GgmlType::Q8_1;
       if (path == CpuPath::Avx2) return quantize_legacy_avx2(partner, x, n, out);
       return quantize_activations(partner, x, n, out);
+    }
+    case ActivationFormat::Q8_0_SUMS: {
+      prepare_activations(ActivationFormat::Q8_0, x, n, out, path);
+      const auto* blocks = reinterpret_cast<const BlockQ8_0*>(out);
+      int32_t* sums = reinterpret_cast<int32_t*>(out + size_t(n / kQK) * sizeof(BlockQ8_0));
+      for (int64_t i = 0; i < n / kQK; ++i) {
+        int32_t sum = 0;
+        for (int j = 0; j < kQK; ++j) sum += blocks[i].qs[j];
+        std::memcpy(&sums[i], &sum, sizeof(sum));
+      }
+      return;
     }
     case ActivationFormat::Q8_K: return quantize_q8_k(x, n, out);
     case ActivationFormat::F16: return round_activations(GgmlType::F16, x, reinterpret_cast<float*>(out), n);

@@ -19,7 +19,9 @@ namespace vkllm::cpu {
 constexpr int kMaxDotRows = 8;  // the most rows any kernel takes per call
 constexpr int kMaxDotTokens = 4;
 
-enum class ActivationFormat { F32, F16, BF16, Q8_0, Q8_1, Q8_K };
+// Q8_0_SUMS: q8_0 blocks, then each block's integer sum (int32), for kernels that take unsigned
+// weight levels and subtract their offset times that sum.
+enum class ActivationFormat { F32, F16, BF16, Q8_0, Q8_1, Q8_K, Q8_0_SUMS };
 
 // Row r starts at w + r * w_stride, token t's activations at x + t * x_stride; n elements each.
 // out[r * n_tokens + t] for r < n_rows (1..DotKernel::rows), t < n_tokens (1..kMaxDotTokens). Several

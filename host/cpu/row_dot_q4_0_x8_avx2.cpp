@@ -2,8 +2,8 @@
 // q4_0_block_sum_dot (q8_dot.h) sums them: one exact integer dot product per 32-element block and
 // row, then one fused multiply-add per block, with rows in the eight float lanes. The integer sums
 // come from unsigned nibbles (maddubs with the signed activations) less 8 times the activations'
-// block sum, and the eight rows' lanes are folded by a tree of horizontal adds; integers are exact,
-// so neither changes a bit of the result.
+// block sum (computed once per token, ActivationFormat::Q8_0_SUMS), and the eight rows' products
+// are folded by a tree of horizontal adds; integers are exact, so neither changes a bit.
 #include "host/cpu/row_dot.h"
 
 #include <algorithm>
@@ -20,21 +20,27 @@ namespace {
 
 constexpr int kRows = 8;
 
-// Lane r of the result: the sum of the eight lanes of s[r].
-VKLLM_AVX2 inline __m256i row_sums(const __m256i s[kRows]) {
-  const __m256i s0123 = _mm256_hadd_epi32(_mm256_hadd_epi32(s[0], s[1]), _mm256_hadd_epi32(s[2], s[3]));
-  const __m256i s4567 = _mm256_hadd_epi32(_mm256_hadd_epi32(s[4], s[5]), _mm256_hadd_epi32(s[6], s[7]));
-  // Each 128-bit half now holds rows 0..3 (or 4..7) summed over that half's lanes.
+// Lane r of the result: the sum of the sixteen int16 lanes of p[r] (maddubs products of a block's
+// 32 unsigned levels with the activations, a pair of elements per lane, each |pair| <= 2*15*127).
+// Two rounds of horizontal adds in int16 (an eight-element sum stays within 15240), then pairs
+// widened to int32 by madd, then the two 128-bit halves added.
+VKLLM_AVX2 inline __m256i row_sums(const __m256i p[kRows]) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  const __m256i p0123 = _mm256_hadd_epi16(_mm256_hadd_epi16(p[0], p[1]), _mm256_hadd_epi16(p[2], p[3]));
+  const __m256i p4567 = _mm256_hadd_epi16(_mm256_hadd_epi16(p[4], p[5]), _mm256_hadd_epi16(p[6], p[7]));
+  // Each 128-bit half now holds rows 0..3 (or 4..7), two int16 lanes per row.
+  const __m256i s0123 = _mm256_madd_epi16(p0123, ones), s4567 = _mm256_madd_epi16(p4567, ones);
   return _mm256_add_epi32(_mm256_permute2x128_si256(s0123, s4567, 0x20),
                           _mm256_permute2x128_si256(s0123, s4567, 0x31));
 }
 
+// x holds ActivationFormat::Q8_0_SUMS rows: nb q8_0 blocks, then nb int32 block sums.
 template <int NT>
 VKLLM_AVX2 void dot_tile(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                          int64_t nb, float* out) {
   const uint8_t* rows[kRows];
   for (int r = 0; r < kRows; ++r) rows[r] = w + size_t(std::min(r, n_rows - 1)) * w_stride;  // pad with the last
-  const __m256i ones16 = _mm256_set1_epi16(1), ones8 = _mm256_set1_epi8(1);
+  const size_t sums_offset = size_t(nb) * sizeof(BlockQ8_0);
   __m256 acc[NT];
   for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
   for (int64_t i = 0; i < nb; ++i) {
@@ -48,12 +54,14 @@ VKLLM_AVX2 void dot_tile(const uint8_t* w, size_t w_stride, int n_rows, const ui
                                       short(b[4]->d), short(b[5]->d), short(b[6]->d), short(b[7]->d));
     const __m256 dw = _mm256_cvtph_ps(dh);
     for (int t = 0; t < NT; ++t) {
-      const auto* y = reinterpret_cast<const BlockQ8_0*>(x + size_t(t) * x_stride) + i;
+      const uint8_t* xt = x + size_t(t) * x_stride;
+      const auto* y = reinterpret_cast<const BlockQ8_0*>(xt) + i;
       const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->qs));
-      __m256i s[kRows];
-      for (int r = 0; r < kRows; ++r) s[r] = _mm256_madd_epi16(_mm256_maddubs_epi16(q[r], qy), ones16);
-      const int32_t y_sum = avx2::hsum_i32_8(_mm256_madd_epi16(_mm256_maddubs_epi16(ones8, qy), ones16));
-      const __m256i isum = _mm256_sub_epi32(row_sums(s), _mm256_set1_epi32(8 * y_sum));
+      __m256i p[kRows];
+      for (int r = 0; r < kRows; ++r) p[r] = _mm256_maddubs_epi16(q[r], qy);
+      int32_t y_sum;
+      std::memcpy(&y_sum, xt + sums_offset + size_t(i) * sizeof(int32_t), sizeof(y_sum));
+      const __m256i isum = _mm256_sub_epi32(row_sums(p), _mm256_set1_epi32(8 * y_sum));
       const __m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(avx2::half_to_float(y->d)));
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), d, acc[t]);
     }
