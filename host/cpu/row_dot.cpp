@@ -96,11 +96,11 @@ void prepare_activations(ActivationFormat format, const float* x, int64_t n, uin
     case ActivationFormat::Q8_0_SUMS: {
       prepare_activations(ActivationFormat::Q8_0, x, n, out, path);
       const auto* blocks = reinterpret_cast<const BlockQ8_0*>(out);
-      int32_t* sums = reinterpret_cast<int32_t*>(out + size_t(n / kQK) * sizeof(BlockQ8_0));
+      uint8_t* sums = out + size_t(n / kQK) * sizeof(BlockQ8_0);  // not 4-byte aligned
       for (int64_t i = 0; i < n / kQK; ++i) {
         int32_t sum = 0;
         for (int j = 0; j < kQK; ++j) sum += blocks[i].qs[j];
-        std::memcpy(&sums[i], &sum, sizeof(sum));
+        std::memcpy(sums + size_t(i) * sizeof(sum), &sum, sizeof(sum));
       }
       return;
     }
