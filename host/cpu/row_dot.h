@@ -5,8 +5,9 @@
 //   F16 -> f32 rounded to f16    BF16 -> f32 rounded to bf16    F32 -> f32
 // Legacy types sum like ggml's AVX2 vec_dot (see q8_dot.h), except Q4_0 tensors with a multiple of
 // 8 rows, which sum like llama.cpp's repacked Q4_0 kernels (q4_0_block_sum_dot); float types like
-// ggml_vec_dot_f16's four 8-lane accumulators; K-quants sum each super-block exactly in integers. The scalar and AVX2
-// kernels of the integer formats give identical floats; the float formats agree to rounding.
+// ggml_vec_dot_f16's four 8-lane accumulators; K-quants sum each super-block exactly in integers.
+// The scalar and AVX2 kernels of the integer formats give identical floats; the float formats
+// agree to rounding.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
