@@ -17,7 +17,7 @@ class PipelineModel final : public LanguageModel, public BatchedModel {
  public:
   // n_ubatch: tokens per micro-batch when several layer stages overlap (stage_pipeline.h).
   PipelineModel(const ModelFile& model, int n_seq, int n_ctx_per_seq, std::unique_ptr<Backends> backends,
-                std::vector<std::unique_ptr<LayerStage>> layers, std::unique_ptr<HeadStage> head, int n_ubatch = 512);
+                std::vector<std::unique_ptr<LayerStage>> layers, std::unique_ptr<HeadStage> head, int n_ubatch);
 
   // LanguageModel: sequence 0.
   std::vector<float> forward(std::span<const int32_t> tokens, bool all_logits) override;

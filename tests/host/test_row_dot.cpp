@@ -148,12 +148,13 @@ TEST(RowDot, Q4_0BlockSumsOnlyForRowsInEights) {
   const auto w = make_weight(GgmlType::Q4_0, 8, cols, 41);
   const auto x = make_activations(1, cols, 42);
   const auto lanes = dot_kernel(GgmlType::Q4_0, CpuPath::Scalar, 0), blocks = dot_kernel(GgmlType::Q4_0, CpuPath::Scalar, 8);
-  std::vector<uint8_t> act(activation_row_bytes(lanes.format, cols));
+  std::vector<uint8_t> act(activation_row_bytes(lanes.format, cols)), act_sums(activation_row_bytes(blocks.format, cols));
   prepare_activations(lanes.format, x.data(), cols, act.data(), CpuPath::Scalar);
+  prepare_activations(blocks.format, x.data(), cols, act_sums.data(), CpuPath::Scalar);
   float a[8], b[8];
   lanes.dot(w.bytes.data(), w.ref().row_bytes(), 4, act.data(), 0, 1, cols, a);
   lanes.dot(w.bytes.data() + 4 * w.ref().row_bytes(), w.ref().row_bytes(), 4, act.data(), 0, 1, cols, a + 4);
-  blocks.dot(w.bytes.data(), w.ref().row_bytes(), 8, act.data(), 0, 1, cols, b);
+  blocks.dot(w.bytes.data(), w.ref().row_bytes(), 8, act_sums.data(), 0, 1, cols, b);
   int differ = 0;
   for (int r = 0; r < 8; ++r) {
     EXPECT_NEAR(a[r], b[r], 1e-4 * (1 + std::fabs(a[r])));
