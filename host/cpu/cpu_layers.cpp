@@ -8,13 +8,14 @@
 #include "engine/util/check.h"
 #include "host/cpu/cpu_ops.h"
 #include "host/cpu/flash_attention.h"
+#include "host/cpu/q4_0_x8_layout.h"
+#include "host/cpu/tiled_attention.h"
 
 namespace vkllm::cpu {
 
 CpuLayers::CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last, int n_seq,
                      int n_ctx_per_seq, GgmlType cache_k, GgmlType cache_v, ThreadPool& pool)
     : hp_(hp),
-      w_(weights),
       first_(first),
       last_(last),
       n_seq_(n_seq),
@@ -28,6 +29,15 @@ CpuLayers::CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t fi
     if (t == GgmlType::Q8_0 && hp.head_dim % 32 != 0)
       fail("a q8_0 KV cache needs a head size that is a multiple of 32 (this model's: {}); use -ctk/-ctv f16",
            hp.head_dim);
+  // Q4_0 matrices of 8k rows in the grouped layout llama.cpp repacks them into.
+  std::vector<WeightRef*> matrices;
+  for (uint32_t il = first; il < last; ++il) {
+    LayerWeights& l = layers_.emplace_back(weights.layers[il]);
+    for (WeightRef* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
+      if (repacks_q4_0_x8(*w)) matrices.push_back(w);
+  }
+  repacked_.resize(matrices.size());
+  for (size_t i = 0; i < matrices.size(); ++i) *matrices[i] = repack_q4_0_x8(*matrices[i], repacked_[i]);
   const size_t cells = size_t(last - first) * n_cells();
   k_cache_.assign(cells * k_row_bytes(), 0);
   v_cache_.assign(cells * v_row_bytes(), 0);
@@ -39,20 +49,42 @@ std::string CpuLayers::describe() const {
 }
 
 void CpuLayers::attention(uint32_t layer, const float* q, const StageBatch& batch, float* out) {
+  // Runs of consecutive tokens of one sequence: a run of 64+ goes in blocks through the tiled path
+  // (llama.cpp's choice for such a batch), shorter ones token by token. Deciding per run rather than
+  // per batch keeps a sequence's results independent of what else the server batched with it.
   const int64_t n_tokens = batch.size();
+  std::vector<QueryRun> blocks;
+  std::vector<int64_t> singles;
+  for (int64_t begin = 0, end = 0; begin < n_tokens; begin = end) {
+    end = begin + 1;
+    while (end < n_tokens && batch.seq[size_t(end)] == batch.seq[size_t(begin)]) ++end;
+    if (use_tiled_attention(end - begin, k_type_, v_type_, hp_.head_dim)) {
+      for (int64_t b = begin; b < end; b += kAttentionTile)
+        blocks.push_back({b, int(std::min<int64_t>(kAttentionTile, end - b))});
+    } else {
+      for (int64_t t = begin; t < end; ++t) singles.push_back(t);
+    }
+  }
+  if (!blocks.empty()) tiled_attention_blocks(layer, q, batch, blocks, out);
+  if (!singles.empty()) attention_by_token(layer, q, batch, singles, out);
+}
+
+void CpuLayers::attention_by_token(uint32_t layer, const float* q, const StageBatch& batch,
+                                   std::span<const int64_t> tokens, float* out) {
+  const int64_t n = int64_t(tokens.size());
   const int64_t hd = hp_.head_dim;
   const uint8_t* k_layer = k_cells(layer);
   const uint8_t* v_layer = v_cells(layer);
   const float scale = 1.0f / std::sqrt(float(hd));
   const CpuPath path = cpu_path();
-  pool_.parallel_for(n_tokens * hp_.n_head, [&](int64_t begin, int64_t end) {
+  pool_.parallel_for(n * hp_.n_head, [&](int64_t begin, int64_t end) {
     AttentionScratch scratch;
     for (int64_t job = begin; job < end; ++job) {
       // Tokens interleaved first, last, second, second to last...: under the causal mask a
       // token's work grows with its position, and each thread's contiguous share of jobs should
       // hold light and heavy ones alike.
       const int64_t slot = job / hp_.n_head, h = job % hp_.n_head;
-      const int64_t t = slot % 2 == 0 ? slot / 2 : n_tokens - 1 - slot / 2;
+      const int64_t t = tokens[size_t(slot % 2 == 0 ? slot / 2 : n - 1 - slot / 2)];
       const int64_t kv_head = h / hp_.n_gqa();
       // causal: this token sees its own sequence's positions up to its own
       const int64_t n_keys = int64_t(batch.pos[size_t(t)]) + 1;
@@ -61,6 +93,33 @@ void CpuLayers::attention(uint32_t layer, const float* q, const StageBatch& batc
       const CacheRows v{v_type_, v_layer + first_cell * v_row_bytes() + cache_bytes(v_type_, kv_head * hd), v_row_bytes()};
       flash_attention(q + (t * hp_.n_head + h) * hd, k, v, n_keys, hd, scale, out + (t * hp_.n_head + h) * hd,
                       scratch, path);
+    }
+  });
+}
+
+void CpuLayers::tiled_attention_blocks(uint32_t layer, const float* q, const StageBatch& batch,
+                                       std::span<const QueryRun> blocks, float* out) {
+  const int64_t hd = hp_.head_dim, row_floats = hp_.n_head * hd;
+  std::vector<int64_t> n_keys(static_cast<size_t>(batch.size()));
+  for (size_t t = 0; t < n_keys.size(); ++t) n_keys[t] = int64_t(batch.pos[t]) + 1;  // causal
+  const int64_t n_blocks = int64_t(blocks.size());
+  const uint8_t* k_layer = k_cells(layer);
+  const uint8_t* v_layer = v_cells(layer);
+  const float scale = 1.0f / std::sqrt(float(hd));
+  const CpuPath path = cpu_path();
+  pool_.parallel_for(n_blocks * hp_.n_head, [&](int64_t begin, int64_t end) {
+    TiledScratch scratch;
+    for (int64_t job = begin; job < end; ++job) {
+      // first, last, second, second to last block...: later blocks see more keys (as above)
+      const int64_t slot = job / hp_.n_head, h = job % hp_.n_head;
+      const QueryRun& blk = blocks[size_t(slot % 2 == 0 ? slot / 2 : n_blocks - 1 - slot / 2)];
+      const int64_t kv_head = h / hp_.n_gqa();
+      const size_t first_cell = size_t(batch.seq[size_t(blk.first)]) * size_t(n_ctx_seq_);
+      const CacheRows k{k_type_, k_layer + first_cell * k_row_bytes() + cache_bytes(k_type_, kv_head * hd), k_row_bytes()};
+      const CacheRows v{v_type_, v_layer + first_cell * v_row_bytes() + cache_bytes(v_type_, kv_head * hd), v_row_bytes()};
+      const QueryBlock qb{q + blk.first * row_floats + h * hd, row_floats, &n_keys[size_t(blk.first)], blk.rows,
+                          out + blk.first * row_floats + h * hd, row_floats};
+      tiled_attention(qb, k, v, hd, scale, scratch, path);
     }
   });
 }
@@ -79,12 +138,11 @@ void CpuLayers::forward(std::span<float> xs, const StageBatch& batch) {
   std::vector<float> gate(n * ff), up(n * ff);
 
   for (uint32_t il = first_; il < last_; ++il) {
-    const auto& l = w_.layers[il];
+    const auto& l = layers_[il - first_];
     // attention block: x += wo · attn(rope(wq·norm(x)), rope(wk·norm(x)), wv·norm(x))
     rms_norm(x, l.attn_norm, n, d, hp_.rms_eps, xn.data());
-    matmul(l.wq, xn.data(), n, q.data(), pool_);
-    matmul(l.wk, xn.data(), n, k.data(), pool_);
-    matmul(l.wv, xn.data(), n, v.data(), pool_);
+    const MatmulTarget qkv[] = {{&l.wq, q.data()}, {&l.wk, k.data()}, {&l.wv, v.data()}};
+    matmuls(qkv, xn.data(), n, pool_);
     if (l.bq) {
       add_bias(q.data(), l.bq, n, dq);
       add_bias(k.data(), l.bk, n, dkv);
@@ -103,20 +161,23 @@ void CpuLayers::forward(std::span<float> xs, const StageBatch& batch) {
 
     // feed-forward block: x += w_down · (silu(w_gate·norm(x)) * w_up·norm(x))
     rms_norm(x, l.ffn_norm, n, d, hp_.rms_eps, xn.data());
-    matmul(l.w_gate, xn.data(), n, gate.data(), pool_);
-    matmul(l.w_up, xn.data(), n, up.data(), pool_);
+    const MatmulTarget gate_up[] = {{&l.w_gate, gate.data()}, {&l.w_up, up.data()}};
+    matmuls(gate_up, xn.data(), n, pool_);
     swiglu(gate.data(), up.data(), n * ff);
     matmul(l.w_down, gate.data(), n, proj.data(), pool_);
     for (int64_t i = 0; i < n * d; ++i) x[i] += proj[i];
   }
 }
 
+CpuHead::CpuHead(const Hparams& hp, const ModelWeights& weights, ThreadPool& pool)
+    : hp_(hp), output_norm_(weights.output_norm), output_(repack_q4_0_x8(weights.output, repacked_)), pool_(pool) {}
+
 std::vector<float> CpuHead::forward(std::span<const float> x, int64_t n_rows) {
   const int64_t d = hp_.n_embd;
   std::vector<float> xn(size_t(n_rows * d));
-  rms_norm(x.data(), w_.output_norm, n_rows, d, hp_.rms_eps, xn.data());
+  rms_norm(x.data(), output_norm_, n_rows, d, hp_.rms_eps, xn.data());
   std::vector<float> logits(size_t(n_rows) * hp_.n_vocab);
-  matmul(w_.output, xn.data(), n_rows, logits.data(), pool_);
+  matmul(output_, xn.data(), n_rows, logits.data(), pool_);
   return logits;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Consecutive llama-family layers on the CPU, with their own KV cache (f16, f32 or q8_0).
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "engine/model/hparams.h"
@@ -22,7 +23,17 @@ class CpuLayers final : public LayerStage {
   std::string describe() const override;
 
  private:
+  struct QueryRun {
+    int64_t first;  // batch index of the first token
+    int rows;
+  };
   void attention(uint32_t layer, const float* q, const StageBatch& batch, float* out);
+  // Per token and head, as llama.cpp does for short batches (flash_attention.h)...
+  void attention_by_token(uint32_t layer, const float* q, const StageBatch& batch, std::span<const int64_t> tokens,
+                          float* out);
+  // ...and in blocks of up to 64 tokens of one sequence per head for 64+ tokens (tiled_attention.h).
+  void tiled_attention_blocks(uint32_t layer, const float* q, const StageBatch& batch,
+                              std::span<const QueryRun> blocks, float* out);
   size_t n_cells() const { return size_t(n_seq_) * size_t(n_ctx_seq_); }
   size_t k_row_bytes() const { return cache_bytes(k_type_, hp_.n_embd_kv()); }
   size_t v_row_bytes() const { return cache_bytes(v_type_, hp_.n_embd_kv()); }
@@ -30,8 +41,9 @@ class CpuLayers final : public LayerStage {
   uint8_t* v_cells(uint32_t layer) { return v_cache_.data() + size_t(layer - first_) * n_cells() * v_row_bytes(); }
 
   const Hparams hp_;
-  const ModelWeights& w_;
   const uint32_t first_, last_;
+  std::vector<LayerWeights> layers_;            // layers [first_, last_), Q4_0 matrices repacked
+  std::vector<std::vector<uint8_t>> repacked_;  // what they point into
   const int n_seq_, n_ctx_seq_;
   const GgmlType k_type_, v_type_;  // F32, F16 or Q8_0
   ThreadPool& pool_;
@@ -40,13 +52,14 @@ class CpuLayers final : public LayerStage {
 
 class CpuHead final : public HeadStage {
  public:
-  CpuHead(const Hparams& hp, const ModelWeights& weights, ThreadPool& pool) : hp_(hp), w_(weights), pool_(pool) {}
+  CpuHead(const Hparams& hp, const ModelWeights& weights, ThreadPool& pool);
   std::vector<float> forward(std::span<const float> x, int64_t n_rows) override;
   std::string describe() const override { return "output on CPU"; }
 
  private:
   const Hparams hp_;
-  const ModelWeights& w_;
+  std::vector<uint8_t> repacked_;   // before output_, which points into it
+  WeightRef output_norm_, output_;  // output repacked when it is Q4_0
   ThreadPool& pool_;
 };
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/quant/dequantize.h"
+#include "engine/util/check.h"
 #include "host/cpu/activation_rounding.h"
 #include "host/cpu/row_dot.h"
 
@@ -18,61 +19,126 @@ std::vector<float> dequantized(const WeightRef& w) {
 }
 
 // Batched products walk tiles of kRowTile weight rows x kTokenTile tokens, so a tile's weight rows
-// stay in L1/L2 while all tokens pass and each weight block is decoded once per kMaxDotTokens tokens.
+// stay in L1/L2 while all tokens pass and each weight block is decoded once per kernel call.
 constexpr int64_t kRowTile = 16;
 constexpr int64_t kTokenTile = 64;
 static_assert(kRowTile % kMaxDotRows == 0, "a row tile holds whole kernel calls");
 
+// The activations in one kernel's format; products whose kernels read the same format share them.
+struct PreparedActivations {
+  ActivationFormat format;
+  GgmlType rounded_as;  // F32 unless a type without kernel: rounded as ggml would for it
+  size_t stride = 0;
+  std::vector<uint8_t> bytes;
+};
+
+// One product of a group, as its tiles are run.
+struct Product {
+  const WeightRef* w;
+  float* y;
+  DotKernel kernel;
+  bool decode_rows;  // no kernel for the type: rows are dequantized to f32 first
+  const PreparedActivations* act = nullptr;
+  int64_t row_tile = 0, first_job = 0, n_jobs = 0;
+};
+
+// Tokens [t0, t1) of x into a.
+void prepare(PreparedActivations& a, const float* x, int64_t t0, int64_t t1, int64_t cols, CpuPath path) {
+  std::vector<float> rounded(a.rounded_as != GgmlType::F32 ? size_t(cols) : 0);
+  for (int64_t t = t0; t < t1; ++t) {
+    const float* xt = x + t * cols;
+    if (!rounded.empty()) {
+      round_activations(a.rounded_as, xt, rounded.data(), cols);
+      xt = rounded.data();
+    }
+    prepare_activations(a.format, xt, cols, a.bytes.data() + size_t(t) * a.stride, path);
+  }
+}
+
+// Rows [r0, r1) of one product for every token.
+void run_rows(const Product& p, int64_t r0, int64_t r1, int64_t n_tokens, int64_t cols, std::vector<float>& decoded) {
+  const DotKernel& kernel = p.kernel;
+  const int64_t rows = int64_t(p.w->rows());
+  const size_t stride = p.act->stride;
+  const size_t w_stride = p.decode_rows ? size_t(cols) * sizeof(float) : size_t(p.w->row_bytes());
+  float out[kMaxDotRows * kMaxDotTokens];
+  for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokenTile) {
+    const int64_t t_end = std::min(n_tokens, t0 + kTokenTile);
+    for (int64_t r = r0; r < r1; r += kernel.rows) {
+      const int nr = int(std::min<int64_t>(kernel.rows, r1 - r));
+      const uint8_t* wr = p.w->row(uint64_t(r));
+      if (p.decode_rows) {
+        decoded.resize(size_t(kernel.rows * cols));
+        for (int i = 0; i < nr; ++i) dequantize_row(p.w->type(), p.w->row(uint64_t(r + i)), &decoded[size_t(i * cols)], cols);
+        wr = reinterpret_cast<const uint8_t*>(decoded.data());
+      }
+      for (int64_t t = t0; t < t_end; t += kernel.tokens) {
+        const int nt = int(std::min<int64_t>(kernel.tokens, t_end - t));
+        kernel.dot(wr, w_stride, nr, p.act->bytes.data() + size_t(t) * stride, stride, nt, cols, out);
+        for (int i = 0; i < nr; ++i)
+          for (int j = 0; j < nt; ++j) p.y[(t + j) * rows + r + i] = out[i * nt + j];
+      }
+    }
+  }
+}
+
 }  // namespace
 
-void matmul(const WeightRef& w, const float* x_in, int64_t n_tokens, float* y, ThreadPool& pool) {
-  const int64_t rows = int64_t(w.rows()), cols = int64_t(w.cols());
+void matmuls(std::span<const MatmulTarget> targets, const float* x, int64_t n_tokens, ThreadPool& pool) {
+  if (targets.empty() || n_tokens == 0) return;
+  const int64_t cols = int64_t(targets[0].w->cols());
   const CpuPath path = cpu_path();
-  DotKernel kernel = dot_kernel(w.type(), path, rows);
-  const bool decode_rows = kernel.dot == nullptr;  // a type without a kernel: dequantize rows to f32
-  if (decode_rows) kernel = dot_kernel(GgmlType::F32, path);
-  const size_t stride = activation_row_bytes(kernel.format, cols);
-  std::vector<uint8_t> act(stride * size_t(n_tokens));
-  pool.parallel_for(n_tokens, [&](int64_t begin, int64_t end) {
-    std::vector<float> rounded(decode_rows ? size_t(cols) : 0);
-    for (int64_t t = begin; t < end; ++t) {
-      const float* xt = x_in + t * cols;
-      if (decode_rows) {  // round as ggml would for this weight type, then treat as f32
-        round_activations(w.type(), xt, rounded.data(), cols);
-        xt = rounded.data();
-      }
-      prepare_activations(kernel.format, xt, cols, act.data() + size_t(t) * stride, path);
+  std::vector<Product> products;
+  std::vector<PreparedActivations> acts;
+  acts.reserve(targets.size());  // products point into it
+  int64_t n_jobs = 0;
+  for (const MatmulTarget& target : targets) {
+    const WeightRef& w = *target.w;
+    VKLLM_ASSERT(int64_t(w.cols()) == cols, "products of one input need equal widths, not {} and {}", w.cols(), cols);
+    Product p{&w, target.y, dot_kernel(w, path), false};
+    p.decode_rows = p.kernel.dot == nullptr;
+    if (p.decode_rows) p.kernel = dot_kernel(GgmlType::F32, path);
+    const GgmlType rounded_as = p.decode_rows ? w.type() : GgmlType::F32;
+    auto same = [&](const PreparedActivations& a) { return a.format == p.kernel.format && a.rounded_as == rounded_as; };
+    auto it = std::find_if(acts.begin(), acts.end(), same);
+    if (it == acts.end()) {
+      PreparedActivations a{p.kernel.format, rounded_as, activation_row_bytes(p.kernel.format, cols), {}};
+      a.bytes.resize(a.stride * size_t(n_tokens));
+      acts.push_back(std::move(a));
+      it = acts.end() - 1;
     }
-  });
+    p.act = &*it;
+    // Decoding (one token) wants many rows per call; a batch wants row tiles that stay in cache.
+    p.row_tile = n_tokens == 1 ? p.kernel.rows : kRowTile;
+    p.first_job = n_jobs;
+    p.n_jobs = (int64_t(w.rows()) + p.row_tile - 1) / p.row_tile;
+    n_jobs += p.n_jobs;
+    products.push_back(p);
+  }
 
-  // Decoding (one token) wants many rows per call; a batch wants row tiles that stay in cache.
-  const int64_t row_tile = n_tokens == 1 ? kernel.rows : kRowTile;
-  const size_t w_stride = decode_rows ? size_t(cols) * sizeof(float) : size_t(w.row_bytes());
-  pool.parallel_for((rows + row_tile - 1) / row_tile, [&](int64_t begin, int64_t end) {
-    std::vector<float> decoded(decode_rows ? size_t(kernel.rows * cols) : 0);
-    float out[kMaxDotRows * kMaxDotTokens];
-    const int64_t r_end = std::min(rows, end * row_tile);
-    for (int64_t tile = begin * row_tile; tile < r_end; tile += row_tile) {
-      const int64_t tile_end = std::min(r_end, tile + row_tile);
-      for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokenTile) {
-        const int64_t t_end = std::min(n_tokens, t0 + kTokenTile);
-        for (int64_t r = tile; r < tile_end; r += kernel.rows) {
-          const int nr = int(std::min<int64_t>(kernel.rows, tile_end - r));
-          const uint8_t* wr = w.row(uint64_t(r));
-          if (decode_rows) {
-            for (int i = 0; i < nr; ++i) dequantize_row(w.type(), w.row(uint64_t(r + i)), &decoded[size_t(i * cols)], cols);
-            wr = reinterpret_cast<const uint8_t*>(decoded.data());
-          }
-          for (int64_t t = t0; t < t_end; t += kMaxDotTokens) {
-            const int nt = int(std::min<int64_t>(kMaxDotTokens, t_end - t));
-            kernel.dot(wr, w_stride, nr, act.data() + size_t(t) * stride, stride, nt, cols, out);
-            for (int i = 0; i < nr; ++i)
-              for (int j = 0; j < nt; ++j) y[(t + j) * rows + r + i] = out[i * nt + j];
-          }
-        }
-      }
+  // A token or two are prepared faster than the pool hands out work.
+  if (n_tokens <= 2) {
+    for (auto& a : acts) prepare(a, x, 0, n_tokens, cols, path);
+  } else {
+    pool.parallel_for(n_tokens, [&](int64_t begin, int64_t end) {
+      for (auto& a : acts) prepare(a, x, begin, end, cols, path);
+    });
+  }
+  pool.parallel_for(n_jobs, [&](int64_t begin, int64_t end) {
+    std::vector<float> decoded;
+    size_t pi = 0;
+    for (int64_t job = begin; job < end; ++job) {
+      while (job >= products[pi].first_job + products[pi].n_jobs) ++pi;
+      const Product& p = products[pi];
+      const int64_t r0 = (job - p.first_job) * p.row_tile;
+      run_rows(p, r0, std::min<int64_t>(int64_t(p.w->rows()), r0 + p.row_tile), n_tokens, cols, decoded);
     }
   });
+}
+
+void matmul(const WeightRef& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool) {
+  const MatmulTarget target{&w, y};
+  matmuls({&target, 1}, x, n_tokens, pool);
 }
 
 void rms_norm(const float* x, const WeightRef& weight, int64_t n_tokens, int64_t width, float eps, float* y) {

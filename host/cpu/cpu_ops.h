@@ -13,6 +13,14 @@ namespace vkllm::cpu {
 // y[t][r] = sum_c w[r][c] * x[t][c] for t < n_tokens, r < w.rows().
 void matmul(const WeightRef& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool);
 
+// Several products of the same activations (q, k and v; gate and up), as one pass over the pool:
+// each target's y = w · x, the weights of equal width.
+struct MatmulTarget {
+  const WeightRef* w;
+  float* y;
+};
+void matmuls(std::span<const MatmulTarget> targets, const float* x, int64_t n_tokens, ThreadPool& pool);
+
 // y[t] = x[t] / rms(x[t]) * weight, row by row.
 void rms_norm(const float* x, const WeightRef& weight, int64_t n_tokens, int64_t width, float eps, float* y);
 

@@ -1,10 +1,12 @@
 #include "host/cpu/row_dot.h"
 
 #include <cstring>
+#include <vector>
 
 #include "engine/quant/blocks.h"
 #include "engine/util/check.h"
 #include "host/cpu/activation_rounding.h"
+#include "host/cpu/q4_0_x8_layout.h"
 #include "host/cpu/q8_dot.h"
 
 namespace vkllm::cpu {
@@ -22,6 +24,16 @@ void dot_q4_0_x8_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uin
   for (int r = 0; r < n_rows; ++r)
     for (int t = 0; t < n_tokens; ++t)
       out[r * n_tokens + t] = q4_0_block_sum_dot(w + r * w_stride, x + size_t(t) * x_stride, n);
+}
+
+void dot_q4_0_x8_grouped_scalar(const uint8_t* w, size_t, int n_rows, const uint8_t* x, size_t x_stride,
+                                int n_tokens, int64_t n, float* out) {
+  std::vector<BlockQ4_0> row(size_t(n / kQK));
+  for (int r = 0; r < n_rows; ++r) {
+    for (size_t i = 0; i < row.size(); ++i) row[i] = q4_0_x8_block(w, int64_t(i), r);
+    for (int t = 0; t < n_tokens; ++t)
+      out[r * n_tokens + t] = q4_0_block_sum_dot(row.data(), x + size_t(t) * x_stride, n);
+  }
 }
 
 ActivationFormat format_for(GgmlType weight_type) {
@@ -50,6 +62,16 @@ RowDot legacy_dot_scalar(GgmlType weight_type) {
 }
 
 RowDot q4_0_x8_dot_scalar() { return dot_q4_0_x8_scalar; }
+RowDot q4_0_x8_grouped_dot_scalar() { return dot_q4_0_x8_grouped_scalar; }
+
+DotKernel dot_kernel(const WeightRef& w, CpuPath path) {
+  if (!w.q4_0_x8) return dot_kernel(w.type(), path, int64_t(w.rows()));
+  DotKernel k{ActivationFormat::Q8_0_SUMS, nullptr};
+  k.dot = path == CpuPath::Avx2 ? q4_0_x8_grouped_dot_avx2() : q4_0_x8_grouped_dot_scalar();
+  k.rows = 8;
+  k.tokens = 8;
+  return k;
+}
 
 DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor) {
   const bool avx2 = path == CpuPath::Avx2;
@@ -58,6 +80,7 @@ DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor)
     k.format = ActivationFormat::Q8_0_SUMS;
     k.dot = avx2 ? q4_0_x8_dot_avx2() : q4_0_x8_dot_scalar();
     k.rows = 8;
+    k.tokens = 8;
     return k;
   }
   switch (k.format) {

@@ -12,20 +12,21 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/model/model_weights.h"
 #include "engine/types/ggml_type.h"
 #include "host/cpu/cpu_features.h"
 
 namespace vkllm::cpu {
 
 constexpr int kMaxDotRows = 8;  // the most rows any kernel takes per call
-constexpr int kMaxDotTokens = 4;
+constexpr int kMaxDotTokens = 8;  // the most tokens any kernel takes per call
 
 // Q8_0_SUMS: q8_0 blocks, then each block's integer sum (int32), for kernels that take unsigned
 // weight levels and subtract their offset times that sum.
 enum class ActivationFormat { F32, F16, BF16, Q8_0, Q8_1, Q8_K, Q8_0_SUMS };
 
 // Row r starts at w + r * w_stride, token t's activations at x + t * x_stride; n elements each.
-// out[r * n_tokens + t] for r < n_rows (1..DotKernel::rows), t < n_tokens (1..kMaxDotTokens). Several
+// out[r * n_tokens + t] for r < n_rows (1..DotKernel::rows), t < n_tokens (1..DotKernel::tokens). Several
 // rows of one token run as independent accumulator chains, which hides FMA latency in decoding.
 using RowDot = void (*)(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                         int n_tokens, int64_t n, float* out);
@@ -34,11 +35,15 @@ struct DotKernel {
   ActivationFormat format = ActivationFormat::F32;
   RowDot dot = nullptr;  // null: no kernel for this type (dequantize and use the F32 one)
   int rows = 4;          // rows per call it is made for (it takes 1..rows)
+  int tokens = 4;        // the most tokens per call (each weight block is decoded once per call)
 };
 
 // rows_in_tensor: the weight's row count when known (0: not known), which picks llama.cpp's
 // repacked summation for Q4_0 tensors of 8k rows.
 DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor = 0);
+// The kernel for a weight as it is held: by type and row count, or the grouped Q4_0 kernel for a
+// repacked copy (q4_0_x8_layout.h).
+DotKernel dot_kernel(const WeightRef& w, CpuPath path);
 
 // Bytes of one prepared activation row of n elements (a multiple of 32 bytes, so rows stay aligned).
 size_t activation_row_bytes(ActivationFormat format, int64_t n);
@@ -55,6 +60,9 @@ RowDot float_dot_scalar(GgmlType weight_type);
 RowDot float_dot_avx2(GgmlType weight_type);
 RowDot q4_0_x8_dot_scalar();
 RowDot q4_0_x8_dot_avx2();
+// The same over a group of eight rows in the grouped layout (q4_0_x8_layout.h); w_stride is unused.
+RowDot q4_0_x8_grouped_dot_scalar();
+RowDot q4_0_x8_grouped_dot_avx2();
 
 // q8_0 / q8_1 blocks of n activations (n % 32 == 0), as quantize_activations (q8_dot.h) makes them.
 void quantize_legacy_avx2(GgmlType partner, const float* x, int64_t n, uint8_t* out);

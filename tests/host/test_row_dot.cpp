@@ -109,7 +109,9 @@ TEST_P(RowDotTest, Avx2MatchesScalar) {
     ASSERT_TRUE(scalar.dot && avx2.dot);
     ASSERT_EQ(scalar.format, avx2.format);
     ASSERT_EQ(scalar.rows, avx2.rows);
-    const int64_t n_tokens = kMaxDotTokens;
+    ASSERT_EQ(scalar.tokens, avx2.tokens);
+    ASSERT_LE(scalar.tokens, kMaxDotTokens);
+    const int64_t n_tokens = scalar.tokens;
     const auto x = make_activations(n_tokens, cols, 12);
     const size_t stride = activation_row_bytes(scalar.format, cols);
     std::vector<uint8_t> act(stride * n_tokens), act_avx2(stride * n_tokens);
@@ -119,7 +121,7 @@ TEST_P(RowDotTest, Avx2MatchesScalar) {
     }
     EXPECT_EQ(act, act_avx2);
     for (int nr = 1; nr <= scalar.rows; ++nr)
-      for (int nt = 1; nt <= kMaxDotTokens; ++nt) {
+      for (int nt = 1; nt <= scalar.tokens; ++nt) {
         SCOPED_TRACE(testing::Message() << nr << " rows x " << nt << " tokens");
         float want[kMaxDotRows * kMaxDotTokens], got[kMaxDotRows * kMaxDotTokens];
         scalar.dot(w.bytes.data(), w.ref().row_bytes(), nr, act.data(), stride, nt, cols, want);
