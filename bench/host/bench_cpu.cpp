@@ -2,12 +2,14 @@
 // GFLOPS (2 m k n / time) for batched prompts, per weight type, with 1 and 2 threads.
 //   ./bench_host --benchmark_filter=cpu_
 // Args: m (weight rows = outputs), k (row length), n (tokens), threads.
+// Weights are held as the CPU layers hold them (Q4_0 of 8k rows repacked, q4_0_x8_layout.h).
 // VKLLM_CPU_SCALAR=1 measures the scalar fallback.
 #include <benchmark/benchmark.h>
 
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -17,6 +19,7 @@
 #include "engine/types/ggml_type.h"
 #include "engine/util/fp16.h"
 #include "host/cpu/cpu_ops.h"
+#include "host/cpu/q4_0_x8_layout.h"
 
 namespace {
 
@@ -26,8 +29,12 @@ using namespace vkllm;
 // with small finite scales for the K-quants.
 struct BenchWeight {
   gguf::TensorInfo info;
-  std::vector<uint8_t> bytes;
-  WeightRef ref() const { return WeightRef{&info, bytes}; }
+  std::vector<uint8_t> bytes, repacked;
+  std::optional<WeightRef> held;
+  WeightRef ref() {
+    if (!held) held = cpu::repack_q4_0_x8(WeightRef{&info, bytes}, repacked);
+    return *held;
+  }
 };
 
 void patch_k_scales(GgmlType type, uint8_t* row, int64_t k, std::mt19937& rng) {
@@ -48,7 +55,7 @@ void patch_k_scales(GgmlType type, uint8_t* row, int64_t k, std::mt19937& rng) {
   }
 }
 
-const BenchWeight& weight(GgmlType type, int64_t m, int64_t k) {
+BenchWeight& weight(GgmlType type, int64_t m, int64_t k) {
   static std::map<std::tuple<GgmlType, int64_t, int64_t>, std::unique_ptr<BenchWeight>> cache;
   auto& slot = cache[{type, m, k}];
   if (slot) return *slot;
@@ -82,14 +89,15 @@ cpu::ThreadPool& pool(int threads) {
 void cpu_matmul(benchmark::State& state, GgmlType type) {
   const int64_t m = state.range(0), k = state.range(1), n = state.range(2);
   const int threads = int(state.range(3));
-  const auto& w = weight(type, m, k);
+  auto& w = weight(type, m, k);
+  const WeightRef ref = w.ref();
   std::vector<float> x(size_t(n * k)), y(size_t(n * m));
   std::mt19937 rng(7);
   std::normal_distribution<float> value(0.0f, 1.0f);
   for (auto& v : x) v = value(rng);
   auto& p = pool(threads);
   for (auto _ : state) {
-    cpu::matmul(w.ref(), x.data(), n, y.data(), p);
+    cpu::matmul(ref, x.data(), n, y.data(), p);
     benchmark::DoNotOptimize(y.data());
   }
   const double iters = double(state.iterations());
