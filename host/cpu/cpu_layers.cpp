@@ -31,6 +31,7 @@ CpuLayers::CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t fi
            hp.head_dim);
   // Q4_0 matrices of 8k rows in the grouped layout llama.cpp repacks them into.
   std::vector<WeightRef*> matrices;
+  layers_.reserve(last - first);  // matrices point into it
   for (uint32_t il = first; il < last; ++il) {
     LayerWeights& l = layers_.emplace_back(weights.layers[il]);
     for (WeightRef* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
