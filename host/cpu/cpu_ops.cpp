@@ -75,8 +75,10 @@ void run_rows(const Product& p, int64_t r0, int64_t r1, int64_t n_tokens, int64_
       for (int64_t t = t0; t < t_end; t += kernel.tokens) {
         const int nt = int(std::min<int64_t>(kernel.tokens, t_end - t));
         kernel.dot(wr, w_stride, nr, p.act->bytes.data() + size_t(t) * stride, stride, nt, cols, out);
-        for (int i = 0; i < nr; ++i)
-          for (int j = 0; j < nt; ++j) p.y[(t + j) * rows + r + i] = out[i * nt + j];
+        for (int j = 0; j < nt; ++j) {  // token by token: each token's rows are adjacent in y
+          float* yt = p.y + (t + j) * rows + r;
+          for (int i = 0; i < nr; ++i) yt[i] = out[i * nt + j];
+        }
       }
     }
   }
