@@ -67,7 +67,7 @@ VKLLM_AVX2 inline Decoded decode(const uint8_t* row, int64_t i) {
   }
 }
 
-// R rows x NT tokens, each pair with its own accumulator chain (R * NT <= 4).
+// R rows x NT tokens, each pair with its own accumulator chain (R * NT <= 8).
 template <GgmlType T, int R, int NT>
 VKLLM_AVX2 void dot_tile(const uint8_t* w, size_t w_stride, const uint8_t* x, size_t x_stride, int64_t nb, float* out) {
   constexpr bool q8_1 = T == GgmlType::Q4_1 || T == GgmlType::Q5_1;
@@ -114,10 +114,25 @@ VKLLM_AVX2 void dot_legacy(const uint8_t* w, size_t w_stride, int n_rows, const 
       case 1: return dot_tile<T, 1, 1>(w, w_stride, x, x_stride, nb, out);
       case 2: return dot_tile<T, 2, 1>(w, w_stride, x, x_stride, nb, out);
       case 3: return dot_tile<T, 3, 1>(w, w_stride, x, x_stride, nb, out);
-      default: return dot_tile<T, 4, 1>(w, w_stride, x, x_stride, nb, out);
+      case 4: return dot_tile<T, 4, 1>(w, w_stride, x, x_stride, nb, out);
+      case 5: return dot_tile<T, 5, 1>(w, w_stride, x, x_stride, nb, out);
+      case 6: return dot_tile<T, 6, 1>(w, w_stride, x, x_stride, nb, out);
+      case 7: return dot_tile<T, 7, 1>(w, w_stride, x, x_stride, nb, out);
+      default: return dot_tile<T, 8, 1>(w, w_stride, x, x_stride, nb, out);
     }
   }
-  for (int r = 0; r < n_rows; ++r) {
+  // Two rows at a time share each token's activation loads.
+  int r = 0;
+  for (; r + 2 <= n_rows; r += 2) {
+    const uint8_t* rows = w + r * w_stride;
+    float* rows_out = out + r * n_tokens;
+    switch (n_tokens) {
+      case 2: dot_tile<T, 2, 2>(rows, w_stride, x, x_stride, nb, rows_out); break;
+      case 3: dot_tile<T, 2, 3>(rows, w_stride, x, x_stride, nb, rows_out); break;
+      default: dot_tile<T, 2, 4>(rows, w_stride, x, x_stride, nb, rows_out); break;
+    }
+  }
+  if (r < n_rows) {
     const uint8_t* row = w + r * w_stride;
     float* row_out = out + r * n_tokens;
     switch (n_tokens) {

@@ -140,10 +140,11 @@ TEST_P(RowDotTest, Avx2MatchesScalar) {
 // integer dot); other row counts, and every other type, keep the eight-lane vec_dot summation.
 TEST(RowDot, Q4_0BlockSumsOnlyForRowsInEights) {
   for (CpuPath path : {CpuPath::Scalar, CpuPath::Avx2}) {
-    EXPECT_EQ(dot_kernel(GgmlType::Q4_0, path, 4096).rows, 8);
-    EXPECT_EQ(dot_kernel(GgmlType::Q4_0, path, 4100).rows, 4);
-    EXPECT_EQ(dot_kernel(GgmlType::Q4_0, path, 0).rows, 4);
-    EXPECT_EQ(dot_kernel(GgmlType::Q8_0, path, 4096).rows, 4);
+    // the block-sum kernels take activations with their block sums
+    EXPECT_EQ(dot_kernel(GgmlType::Q4_0, path, 4096).format, ActivationFormat::Q8_0_SUMS);
+    EXPECT_EQ(dot_kernel(GgmlType::Q4_0, path, 4100).format, ActivationFormat::Q8_0);
+    EXPECT_EQ(dot_kernel(GgmlType::Q4_0, path, 0).format, ActivationFormat::Q8_0);
+    EXPECT_EQ(dot_kernel(GgmlType::Q8_0, path, 4096).format, ActivationFormat::Q8_0);
   }
   // The two summations are different roundings of the same product.
   const int64_t cols = 4096;
@@ -154,8 +155,7 @@ TEST(RowDot, Q4_0BlockSumsOnlyForRowsInEights) {
   prepare_activations(lanes.format, x.data(), cols, act.data(), CpuPath::Scalar);
   prepare_activations(blocks.format, x.data(), cols, act_sums.data(), CpuPath::Scalar);
   float a[8], b[8];
-  lanes.dot(w.bytes.data(), w.ref().row_bytes(), 4, act.data(), 0, 1, cols, a);
-  lanes.dot(w.bytes.data() + 4 * w.ref().row_bytes(), w.ref().row_bytes(), 4, act.data(), 0, 1, cols, a + 4);
+  lanes.dot(w.bytes.data(), w.ref().row_bytes(), 8, act.data(), 0, 1, cols, a);
   blocks.dot(w.bytes.data(), w.ref().row_bytes(), 8, act_sums.data(), 0, 1, cols, b);
   int differ = 0;
   for (int r = 0; r < 8; ++r) {
