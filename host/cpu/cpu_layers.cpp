@@ -38,7 +38,7 @@ CpuLayers::CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t fi
       if (repacks_q4_0_x8(*w)) matrices.push_back(w);
   }
   repacked_.resize(matrices.size());
-  for (size_t i = 0; i < matrices.size(); ++i) *matrices[i] = repack_q4_0_x8(*matrices[i], repacked_[i]);
+  for (size_t i = 0; i < matrices.size(); ++i) *matrices[i] = repack_q4_0_x8(*matrices[i], repacked_[i], &pool_);
   const size_t cells = size_t(last - first) * n_cells();
   k_cache_.assign(cells * k_row_bytes(), 0);
   v_cache_.assign(cells * v_row_bytes(), 0);
@@ -171,7 +171,7 @@ void CpuLayers::forward(std::span<float> xs, const StageBatch& batch) {
 }
 
 CpuHead::CpuHead(const Hparams& hp, const ModelWeights& weights, ThreadPool& pool)
-    : hp_(hp), output_norm_(weights.output_norm), output_(repack_q4_0_x8(weights.output, repacked_)), pool_(pool) {}
+    : hp_(hp), output_norm_(weights.output_norm), output_(repack_q4_0_x8(weights.output, repacked_, &pool)), pool_(pool) {}
 
 std::vector<float> CpuHead::forward(std::span<const float> x, int64_t n_rows) {
   const int64_t d = hp_.n_embd;

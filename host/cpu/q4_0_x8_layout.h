@@ -11,6 +11,7 @@
 
 #include "engine/model/model_weights.h"
 #include "engine/quant/blocks.h"
+#include "host/cpu/thread_pool.h"
 
 namespace vkllm::cpu {
 
@@ -20,8 +21,9 @@ inline constexpr int kQ4_0GroupRows = 8;
 bool repacks_q4_0_x8(const WeightRef& w);
 
 // The weight's rows in the grouped layout, in `storage`; the returned WeightRef reads them and is
-// marked (WeightRef::q4_0_x8). Weights that are not repacked come back as they are.
-WeightRef repack_q4_0_x8(const WeightRef& w, std::vector<uint8_t>& storage);
+// marked (WeightRef::q4_0_x8). Weights that are not repacked come back as they are. With a pool,
+// the groups are shared among its threads.
+WeightRef repack_q4_0_x8(const WeightRef& w, std::vector<uint8_t>& storage, ThreadPool* pool = nullptr);
 
 // Row r's block i (r < 8) of a group, as it was in the file.
 BlockQ4_0 q4_0_x8_block(const uint8_t* group, int64_t i, int r);
