@@ -12,6 +12,17 @@
 #include "host/cpu/tiled_attention.h"
 
 namespace vkllm::cpu {
+namespace {
+
+// Job j of n_items x n_heads attention jobs as (item, head), items in the order first, last,
+// second, second to last...: under the causal mask an item's work grows with its position, and
+// each thread's contiguous share of jobs should hold light and heavy ones alike.
+std::pair<int64_t, int64_t> interleaved_job(int64_t job, int64_t n_items, int64_t n_heads) {
+  const int64_t slot = job / n_heads;
+  return {slot % 2 == 0 ? slot / 2 : n_items - 1 - slot / 2, job % n_heads};
+}
+
+}  // namespace
 
 CpuLayers::CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last, int n_seq,
                      int n_ctx_per_seq, GgmlType cache_k, GgmlType cache_v, ThreadPool& pool)
@@ -70,28 +81,27 @@ void CpuLayers::attention(uint32_t layer, const float* q, const StageBatch& batc
   if (!singles.empty()) attention_by_token(layer, q, batch, singles, out);
 }
 
+std::pair<CacheRows, CacheRows> CpuLayers::head_cache(uint32_t layer, int32_t seq, int64_t head) {
+  const int64_t hd = hp_.head_dim, kv_head = head / hp_.n_gqa();
+  const size_t first_cell = size_t(seq) * size_t(n_ctx_seq_);
+  return {CacheRows{k_type_, k_cells(layer) + first_cell * k_row_bytes() + cache_bytes(k_type_, kv_head * hd), k_row_bytes()},
+          CacheRows{v_type_, v_cells(layer) + first_cell * v_row_bytes() + cache_bytes(v_type_, kv_head * hd), v_row_bytes()}};
+}
+
 void CpuLayers::attention_by_token(uint32_t layer, const float* q, const StageBatch& batch,
                                    std::span<const int64_t> tokens, float* out) {
   const int64_t n = int64_t(tokens.size());
   const int64_t hd = hp_.head_dim;
-  const uint8_t* k_layer = k_cells(layer);
-  const uint8_t* v_layer = v_cells(layer);
   const float scale = 1.0f / std::sqrt(float(hd));
   const CpuPath path = cpu_path();
   pool_.parallel_for(n * hp_.n_head, [&](int64_t begin, int64_t end) {
     AttentionScratch scratch;
     for (int64_t job = begin; job < end; ++job) {
-      // Tokens interleaved first, last, second, second to last...: under the causal mask a
-      // token's work grows with its position, and each thread's contiguous share of jobs should
-      // hold light and heavy ones alike.
-      const int64_t slot = job / hp_.n_head, h = job % hp_.n_head;
-      const int64_t t = tokens[size_t(slot % 2 == 0 ? slot / 2 : n - 1 - slot / 2)];
-      const int64_t kv_head = h / hp_.n_gqa();
+      const auto [i, h] = interleaved_job(job, n, hp_.n_head);
+      const int64_t t = tokens[size_t(i)];
       // causal: this token sees its own sequence's positions up to its own
       const int64_t n_keys = int64_t(batch.pos[size_t(t)]) + 1;
-      const size_t first_cell = size_t(batch.seq[size_t(t)]) * size_t(n_ctx_seq_);
-      const CacheRows k{k_type_, k_layer + first_cell * k_row_bytes() + cache_bytes(k_type_, kv_head * hd), k_row_bytes()};
-      const CacheRows v{v_type_, v_layer + first_cell * v_row_bytes() + cache_bytes(v_type_, kv_head * hd), v_row_bytes()};
+      const auto [k, v] = head_cache(layer, batch.seq[size_t(t)], h);
       flash_attention(q + (t * hp_.n_head + h) * hd, k, v, n_keys, hd, scale, out + (t * hp_.n_head + h) * hd,
                       scratch, path);
     }
@@ -104,20 +114,14 @@ void CpuLayers::tiled_attention_blocks(uint32_t layer, const float* q, const Sta
   std::vector<int64_t> n_keys(static_cast<size_t>(batch.size()));
   for (size_t t = 0; t < n_keys.size(); ++t) n_keys[t] = int64_t(batch.pos[t]) + 1;  // causal
   const int64_t n_blocks = int64_t(blocks.size());
-  const uint8_t* k_layer = k_cells(layer);
-  const uint8_t* v_layer = v_cells(layer);
   const float scale = 1.0f / std::sqrt(float(hd));
   const CpuPath path = cpu_path();
   pool_.parallel_for(n_blocks * hp_.n_head, [&](int64_t begin, int64_t end) {
     TiledScratch scratch;
     for (int64_t job = begin; job < end; ++job) {
-      // first, last, second, second to last block...: later blocks see more keys (as above)
-      const int64_t slot = job / hp_.n_head, h = job % hp_.n_head;
-      const QueryRun& blk = blocks[size_t(slot % 2 == 0 ? slot / 2 : n_blocks - 1 - slot / 2)];
-      const int64_t kv_head = h / hp_.n_gqa();
-      const size_t first_cell = size_t(batch.seq[size_t(blk.first)]) * size_t(n_ctx_seq_);
-      const CacheRows k{k_type_, k_layer + first_cell * k_row_bytes() + cache_bytes(k_type_, kv_head * hd), k_row_bytes()};
-      const CacheRows v{v_type_, v_layer + first_cell * v_row_bytes() + cache_bytes(v_type_, kv_head * hd), v_row_bytes()};
+      const auto [i, h] = interleaved_job(job, n_blocks, hp_.n_head);
+      const QueryRun& blk = blocks[size_t(i)];
+      const auto [k, v] = head_cache(layer, batch.seq[size_t(blk.first)], h);
       const QueryBlock qb{q + blk.first * row_floats + h * hd, row_floats, &n_keys[size_t(blk.first)], blk.rows,
                           out + blk.first * row_floats + h * hd, row_floats};
       tiled_attention(qb, k, v, hd, scale, scratch, path);

@@ -2,6 +2,7 @@
 // Consecutive llama-family layers on the CPU, with their own KV cache (f16, f32 or q8_0).
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "engine/model/hparams.h"
@@ -28,6 +29,8 @@ class CpuLayers final : public LayerStage {
     int rows;
   };
   void attention(uint32_t layer, const float* q, const StageBatch& batch, float* out);
+  // The cached keys and values that query head `head` of sequence `seq` reads in `layer`.
+  std::pair<CacheRows, CacheRows> head_cache(uint32_t layer, int32_t seq, int64_t head);
   // Per token and head, as llama.cpp does for short batches (flash_attention.h)...
   void attention_by_token(uint32_t layer, const float* q, const StageBatch& batch, std::span<const int64_t> tokens,
                           float* out);

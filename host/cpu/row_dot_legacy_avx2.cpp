@@ -104,7 +104,18 @@ VKLLM_AVX2 void dot_tile(const uint8_t* w, size_t w_stride, const uint8_t* x, si
     }
 }
 
-// One token: rows side by side. Several tokens: each row against up to four of them.
+// R rows against 2..4 tokens.
+template <GgmlType T, int R>
+VKLLM_AVX2 void tokens_tile(const uint8_t* w, size_t w_stride, const uint8_t* x, size_t x_stride, int n_tokens,
+                            int64_t nb, float* out) {
+  switch (n_tokens) {
+    case 2: return dot_tile<T, R, 2>(w, w_stride, x, x_stride, nb, out);
+    case 3: return dot_tile<T, R, 3>(w, w_stride, x, x_stride, nb, out);
+    default: return dot_tile<T, R, 4>(w, w_stride, x, x_stride, nb, out);
+  }
+}
+
+// One token: rows side by side. Several tokens: two rows at a time against up to four of them.
 template <GgmlType T>
 VKLLM_AVX2 void dot_legacy(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                            int n_tokens, int64_t n, float* out) {
@@ -123,24 +134,8 @@ VKLLM_AVX2 void dot_legacy(const uint8_t* w, size_t w_stride, int n_rows, const 
   }
   // Two rows at a time share each token's activation loads.
   int r = 0;
-  for (; r + 2 <= n_rows; r += 2) {
-    const uint8_t* rows = w + r * w_stride;
-    float* rows_out = out + r * n_tokens;
-    switch (n_tokens) {
-      case 2: dot_tile<T, 2, 2>(rows, w_stride, x, x_stride, nb, rows_out); break;
-      case 3: dot_tile<T, 2, 3>(rows, w_stride, x, x_stride, nb, rows_out); break;
-      default: dot_tile<T, 2, 4>(rows, w_stride, x, x_stride, nb, rows_out); break;
-    }
-  }
-  if (r < n_rows) {
-    const uint8_t* row = w + r * w_stride;
-    float* row_out = out + r * n_tokens;
-    switch (n_tokens) {
-      case 2: dot_tile<T, 1, 2>(row, w_stride, x, x_stride, nb, row_out); break;
-      case 3: dot_tile<T, 1, 3>(row, w_stride, x, x_stride, nb, row_out); break;
-      default: dot_tile<T, 1, 4>(row, w_stride, x, x_stride, nb, row_out); break;
-    }
-  }
+  for (; r + 2 <= n_rows; r += 2) tokens_tile<T, 2>(w + r * w_stride, w_stride, x, x_stride, n_tokens, nb, out + r * n_tokens);
+  if (r < n_rows) tokens_tile<T, 1>(w + r * w_stride, w_stride, x, x_stride, n_tokens, nb, out + r * n_tokens);
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
-// AVX2 dot products of eight Q4_0 rows with up to four q8_0 tokens, summed as
+// AVX2 dot products of eight Q4_0 rows with up to eight q8_0 tokens, summed as
 // q4_0_block_sum_dot (q8_dot.h) sums them: one exact integer dot product per 32-element block and
 // row, then one fused multiply-add per block, with rows in the eight float lanes. The integer sums
 // come from unsigned nibbles (maddubs with the signed activations) less 8 times the activations'
-// block sum (computed once per token, ActivationFormat::Q8_0_SUMS), and the eight rows' products
-// are folded by a tree of horizontal adds; integers are exact, so neither changes a bit.
+// block sum (computed once per token, ActivationFormat::Q8_0_SUMS); integers are exact, so the
+// floats equal the scalar emulation's. Rows come as the file has them, or grouped by eight
+// (q4_0_x8_layout.h), which spares the transpose.
 #include "host/cpu/row_dot.h"
 
 #include <algorithm>
@@ -20,21 +21,7 @@ namespace {
 
 constexpr int kRows = 8;
 
-// Lane r of the result: the sum of the sixteen int16 lanes of p[r] (maddubs products of a block's
-// 32 unsigned levels with the activations, a pair of elements per lane, each |pair| <= 2*15*127).
-// Two rounds of horizontal adds in int16 (an eight-element sum stays within 15240), then pairs
-// widened to int32 by madd, then the two 128-bit halves added.
-VKLLM_AVX2 inline __m256i row_sums(const __m256i p[kRows]) {
-  const __m256i ones = _mm256_set1_epi16(1);
-  const __m256i p0123 = _mm256_hadd_epi16(_mm256_hadd_epi16(p[0], p[1]), _mm256_hadd_epi16(p[2], p[3]));
-  const __m256i p4567 = _mm256_hadd_epi16(_mm256_hadd_epi16(p[4], p[5]), _mm256_hadd_epi16(p[6], p[7]));
-  // Each 128-bit half now holds rows 0..3 (or 4..7), two int16 lanes per row.
-  const __m256i s0123 = _mm256_madd_epi16(p0123, ones), s4567 = _mm256_madd_epi16(p4567, ones);
-  return _mm256_add_epi32(_mm256_permute2x128_si256(s0123, s4567, 0x20),
-                          _mm256_permute2x128_si256(s0123, s4567, 0x31));
-}
-
-// The eight rows' 32 levels of a block, transposed to t[c]: dword r of t[c] holds levels 4c..4c+3
+// Eight rows' 32 levels of a block, transposed to t[c]: dword r of t[c] holds levels 4c..4c+3
 // of row r. An 8x8 transpose of dwords: pairs, then quads, then halves.
 VKLLM_AVX2 inline void transpose_rows(const __m256i q[kRows], __m256i t[kRows]) {
   __m256i a[kRows], b[kRows];
@@ -54,6 +41,34 @@ VKLLM_AVX2 inline void transpose_rows(const __m256i q[kRows], __m256i t[kRows]) 
   }
 }
 
+// Block i of the eight rows starting at w: levels transposed (t), scales (lane r: row r's).
+// As the file has them, rows w_stride apart (rows past n_rows repeat the last); grouped, the
+// group's block i holds the scales and then the four chunks, each the low and high nibbles of
+// two of t.
+template <bool Grouped>
+VKLLM_AVX2 inline __m256 load_block(const uint8_t* w, size_t w_stride, int n_rows, int64_t i, __m256i t[kRows]) {
+  if constexpr (Grouped) {
+    const uint8_t* blk = w + size_t(i) * kRows * sizeof(BlockQ4_0);
+    const __m256i low = _mm256_set1_epi8(0x0f);
+    for (int c = 0; c < 4; ++c) {
+      const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2 * kRows + 32 * c));
+      t[c] = _mm256_and_si256(packed, low);
+      t[c + 4] = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low);
+    }
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk)));
+  } else {
+    const BlockQ4_0* b[kRows];
+    __m256i q[kRows];
+    for (int r = 0; r < kRows; ++r) {
+      b[r] = reinterpret_cast<const BlockQ4_0*>(w + size_t(std::min(r, n_rows - 1)) * w_stride) + i;
+      q[r] = avx2::bytes_from_nibbles_32(b[r]->qs);
+    }
+    transpose_rows(q, t);
+    return _mm256_cvtph_ps(_mm_setr_epi16(short(b[0]->d), short(b[1]->d), short(b[2]->d), short(b[3]->d),
+                                          short(b[4]->d), short(b[5]->d), short(b[6]->d), short(b[7]->d)));
+  }
+}
+
 // Lane r: the exact dot product of row r's levels (t, transposed) with one token's 32 quants.
 // maddubs of chunk c with the token's chunk c broadcast gives two int16 per row, each a sum of two
 // products (|.| <= 2*15*128); eight chunks summed in int16 stay within 30720, and a final madd
@@ -69,69 +84,15 @@ VKLLM_AVX2 inline __m256i row_dots(const __m256i t[kRows], const int8_t* qs) {
 }
 
 // x holds ActivationFormat::Q8_0_SUMS rows: nb q8_0 blocks, then nb int32 block sums.
-template <int NT>
+template <int NT, bool Grouped>
 VKLLM_AVX2 void dot_tile(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                          int64_t nb, float* out) {
-  const uint8_t* rows[kRows];
-  for (int r = 0; r < kRows; ++r) rows[r] = w + size_t(std::min(r, n_rows - 1)) * w_stride;  // pad with the last
   const size_t sums_offset = size_t(nb) * sizeof(BlockQ8_0);
   __m256 acc[NT];
   for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
   for (int64_t i = 0; i < nb; ++i) {
-    const BlockQ4_0* b[kRows];
-    __m256i q[kRows];  // a single token reads the rows as they are, several read them transposed
-    for (int r = 0; r < kRows; ++r) {
-      b[r] = reinterpret_cast<const BlockQ4_0*>(rows[r]) + i;
-      q[r] = avx2::bytes_from_nibbles_32(b[r]->qs);
-    }
-    if constexpr (NT > 1) transpose_rows(q, q);
-    const __m128i dh = _mm_setr_epi16(short(b[0]->d), short(b[1]->d), short(b[2]->d), short(b[3]->d),
-                                      short(b[4]->d), short(b[5]->d), short(b[6]->d), short(b[7]->d));
-    const __m256 dw = _mm256_cvtph_ps(dh);
-    for (int t = 0; t < NT; ++t) {
-      const uint8_t* xt = x + size_t(t) * x_stride;
-      const auto* y = reinterpret_cast<const BlockQ8_0*>(xt) + i;
-      int32_t y_sum;
-      std::memcpy(&y_sum, xt + sums_offset + size_t(i) * sizeof(int32_t), sizeof(y_sum));
-      __m256i dots;
-      if constexpr (NT == 1) {
-        const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->qs));
-        __m256i p[kRows];
-        for (int r = 0; r < kRows; ++r) p[r] = _mm256_maddubs_epi16(q[r], qy);
-        dots = row_sums(p);
-      } else {
-        dots = row_dots(q, y->qs);
-      }
-      const __m256i isum = _mm256_sub_epi32(dots, _mm256_set1_epi32(8 * y_sum));
-      const __m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(avx2::half_to_float(y->d)));
-      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), d, acc[t]);
-    }
-  }
-  for (int t = 0; t < NT; ++t) {
-    alignas(32) float lanes[kRows];
-    _mm256_store_ps(lanes, acc[t]);
-    for (int r = 0; r < n_rows; ++r) out[r * NT + t] = lanes[r];
-  }
-}
-
-// The same sums over a group in the grouped layout (q4_0_x8_layout.h): the chunks are loaded as they
-// are, each giving two of the transposed vectors (low and high nibbles).
-template <int NT>
-VKLLM_AVX2 void dot_tile_grouped(const uint8_t* group, int n_rows, const uint8_t* x, size_t x_stride, int64_t nb,
-                                 float* out) {
-  const size_t sums_offset = size_t(nb) * sizeof(BlockQ8_0);
-  const __m256i low = _mm256_set1_epi8(0x0f);
-  __m256 acc[NT];
-  for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
-  for (int64_t i = 0; i < nb; ++i) {
-    const uint8_t* blk = group + size_t(i) * kRows * sizeof(BlockQ4_0);
     __m256i tq[kRows];
-    for (int c = 0; c < 4; ++c) {
-      const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2 * kRows + 32 * c));
-      tq[c] = _mm256_and_si256(packed, low);
-      tq[c + 4] = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low);
-    }
-    const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk)));
+    const __m256 dw = load_block<Grouped>(w, w_stride, n_rows, i, tq);
     for (int t = 0; t < NT; ++t) {
       const uint8_t* xt = x + size_t(t) * x_stride;
       const auto* y = reinterpret_cast<const BlockQ8_0*>(xt) + i;
@@ -149,40 +110,26 @@ VKLLM_AVX2 void dot_tile_grouped(const uint8_t* group, int n_rows, const uint8_t
   }
 }
 
-VKLLM_AVX2 void dot_q4_0_x8_grouped(const uint8_t* w, size_t, int n_rows, const uint8_t* x, size_t x_stride,
-                                    int n_tokens, int64_t n, float* out) {
-  const int64_t nb = n / kQK;
-  switch (n_tokens) {
-    case 1: return dot_tile_grouped<1>(w, n_rows, x, x_stride, nb, out);
-    case 2: return dot_tile_grouped<2>(w, n_rows, x, x_stride, nb, out);
-    case 3: return dot_tile_grouped<3>(w, n_rows, x, x_stride, nb, out);
-    case 4: return dot_tile_grouped<4>(w, n_rows, x, x_stride, nb, out);
-    case 5: return dot_tile_grouped<5>(w, n_rows, x, x_stride, nb, out);
-    case 6: return dot_tile_grouped<6>(w, n_rows, x, x_stride, nb, out);
-    case 7: return dot_tile_grouped<7>(w, n_rows, x, x_stride, nb, out);
-    default: return dot_tile_grouped<8>(w, n_rows, x, x_stride, nb, out);
-  }
-}
-
+template <bool Grouped>
 VKLLM_AVX2 void dot_q4_0_x8(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                             int n_tokens, int64_t n, float* out) {
   const int64_t nb = n / kQK;
   switch (n_tokens) {
-    case 1: return dot_tile<1>(w, w_stride, n_rows, x, x_stride, nb, out);
-    case 2: return dot_tile<2>(w, w_stride, n_rows, x, x_stride, nb, out);
-    case 3: return dot_tile<3>(w, w_stride, n_rows, x, x_stride, nb, out);
-    case 4: return dot_tile<4>(w, w_stride, n_rows, x, x_stride, nb, out);
-    case 5: return dot_tile<5>(w, w_stride, n_rows, x, x_stride, nb, out);
-    case 6: return dot_tile<6>(w, w_stride, n_rows, x, x_stride, nb, out);
-    case 7: return dot_tile<7>(w, w_stride, n_rows, x, x_stride, nb, out);
-    default: return dot_tile<8>(w, w_stride, n_rows, x, x_stride, nb, out);
+    case 1: return dot_tile<1, Grouped>(w, w_stride, n_rows, x, x_stride, nb, out);
+    case 2: return dot_tile<2, Grouped>(w, w_stride, n_rows, x, x_stride, nb, out);
+    case 3: return dot_tile<3, Grouped>(w, w_stride, n_rows, x, x_stride, nb, out);
+    case 4: return dot_tile<4, Grouped>(w, w_stride, n_rows, x, x_stride, nb, out);
+    case 5: return dot_tile<5, Grouped>(w, w_stride, n_rows, x, x_stride, nb, out);
+    case 6: return dot_tile<6, Grouped>(w, w_stride, n_rows, x, x_stride, nb, out);
+    case 7: return dot_tile<7, Grouped>(w, w_stride, n_rows, x, x_stride, nb, out);
+    default: return dot_tile<8, Grouped>(w, w_stride, n_rows, x, x_stride, nb, out);
   }
 }
 
 }  // namespace
 
-RowDot q4_0_x8_dot_avx2() { return dot_q4_0_x8; }
-RowDot q4_0_x8_grouped_dot_avx2() { return dot_q4_0_x8_grouped; }
+RowDot q4_0_x8_dot_avx2() { return dot_q4_0_x8<false>; }
+RowDot q4_0_x8_grouped_dot_avx2() { return dot_q4_0_x8<true>; }
 
 }  // namespace vkllm::cpu
 

@@ -6,11 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <random>
 #include <vector>
 
-#include "engine/gguf/gguf_file.h"
-#include "engine/quant/quantize.h"
+#include "common/test_weights.h"
 #include "host/cpu/cpu_ops.h"
 #include "host/cpu/q4_0_x8_layout.h"
 #include "host/cpu/row_dot.h"
@@ -19,37 +17,11 @@
 namespace vkllm::cpu {
 namespace {
 
-struct Weight {
-  gguf::TensorInfo info;
-  std::vector<uint8_t> bytes;
-  WeightRef ref() const { return WeightRef{&info, bytes}; }
-};
-
-Weight make_q4_0(int64_t rows, int64_t cols, uint32_t seed) {
-  Weight w;
-  const uint64_t rb = uint64_t(cols / kQK) * sizeof(BlockQ4_0);
-  w.info = {"w", {uint64_t(cols), uint64_t(rows)}, GgmlType::Q4_0, 0, uint64_t(rows * cols), rb * uint64_t(rows)};
-  w.bytes.resize(rb * uint64_t(rows));
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> value(0.0f, 1.0f);
-  std::vector<float> row(static_cast<size_t>(cols));
-  for (int64_t r = 0; r < rows; ++r) {
-    for (auto& v : row) v = value(rng);
-    quantize_row(GgmlType::Q4_0, row.data(), w.bytes.data() + r * rb, cols);
-  }
-  return w;
-}
-
-std::vector<float> activations(int64_t n_tokens, int64_t cols, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> value(0.0f, 1.0f);
-  std::vector<float> x(size_t(n_tokens * cols));
-  for (auto& v : x) v = value(rng);
-  return x;
-}
+using test::normal_values;
+using test::quantized_weight;
 
 TEST(Q4_0x8Layout, RepacksOnlyQ4_0InGroupsOfEight) {
-  const auto w = make_q4_0(16, 64, 1);
+  const auto w = quantized_weight(GgmlType::Q4_0, 16, 64, 1);
   std::vector<uint8_t> storage;
   const WeightRef packed = repack_q4_0_x8(w.ref(), storage);
   ASSERT_TRUE(packed.q4_0_x8);
@@ -61,7 +33,7 @@ TEST(Q4_0x8Layout, RepacksOnlyQ4_0InGroupsOfEight) {
       EXPECT_EQ(std::memcmp(&got, w.ref().row(uint64_t(r)) + i * sizeof(BlockQ4_0), sizeof(got)), 0) << r << " " << i;
     }
 
-  const auto odd = make_q4_0(12, 64, 2);  // not whole groups: llama.cpp leaves such tensors too
+  const auto odd = quantized_weight(GgmlType::Q4_0, 12, 64, 2);  // not whole groups: llama.cpp leaves such tensors too
   std::vector<uint8_t> unused;
   EXPECT_FALSE(repacks_q4_0_x8(odd.ref()));
   EXPECT_FALSE(repack_q4_0_x8(odd.ref(), unused).q4_0_x8);
@@ -70,10 +42,10 @@ TEST(Q4_0x8Layout, RepacksOnlyQ4_0InGroupsOfEight) {
 
 TEST(Q4_0x8Layout, GroupedKernelsGiveTheFileKernelsFloats) {
   const int64_t cols = 256;
-  const auto w = make_q4_0(8, cols, 3);
+  const auto w = quantized_weight(GgmlType::Q4_0, 8, cols, 3);
   std::vector<uint8_t> storage;
   const WeightRef packed = repack_q4_0_x8(w.ref(), storage);
-  const auto x = activations(kMaxDotTokens, cols, 4);
+  const auto x = normal_values(kMaxDotTokens * cols, 4);
   for (CpuPath path : {CpuPath::Scalar, CpuPath::Avx2}) {
     if (path == CpuPath::Avx2 && !cpu_has_avx2()) continue;
     const DotKernel file = dot_kernel(GgmlType::Q4_0, CpuPath::Scalar, 8), grouped = dot_kernel(packed, path);
@@ -94,13 +66,13 @@ TEST(Q4_0x8Layout, GroupedKernelsGiveTheFileKernelsFloats) {
 
 TEST(Q4_0x8Layout, MatmulOverTheCopyGivesTheFileMatmulsFloats) {
   const int64_t rows = 40, cols = 320;
-  const auto w = make_q4_0(rows, cols, 5);
+  const auto w = quantized_weight(GgmlType::Q4_0, rows, cols, 5);
   std::vector<uint8_t> storage;
   const WeightRef packed = repack_q4_0_x8(w.ref(), storage);
   for (int threads : {1, 2})
     for (int64_t n_tokens : {1, 3, 17}) {
       ThreadPool pool(threads);
-      const auto x = activations(n_tokens, cols, 6);
+      const auto x = normal_values(n_tokens * cols, 6);
       std::vector<float> want(size_t(n_tokens * rows)), got(want.size());
       matmul(w.ref(), x.data(), n_tokens, want.data(), pool);
       matmul(packed, x.data(), n_tokens, got.data(), pool);

@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/test_weights.h"
 #include "engine/gguf/gguf_file.h"
 #include "engine/quant/blocks.h"
 #include "engine/quant/dequantize.h"
@@ -38,12 +39,6 @@ bool integer_format(GgmlType t) { return t != GgmlType::F32 && t != GgmlType::F1
 
 // Random bytes with small finite fp16 factors at the format's scale fields, so every bit pattern
 // of the levels is exercised (Q8_0 levels of -128 included); plain types from random floats.
-struct Weight {
-  gguf::TensorInfo info;
-  std::vector<uint8_t> bytes;
-  WeightRef ref() const { return WeightRef{&info, bytes}; }
-};
-
 std::vector<size_t> scale_fields(GgmlType type) {
   switch (type) {
     case GgmlType::Q4_0: case GgmlType::Q5_0: case GgmlType::Q8_0: return {0};
@@ -56,21 +51,10 @@ std::vector<size_t> scale_fields(GgmlType type) {
   }
 }
 
-Weight make_weight(GgmlType type, int64_t rows, int64_t cols, uint32_t seed) {
-  Weight w;
-  const uint64_t rb = *row_bytes(type, uint64_t(cols));
-  w.info = {"w", {uint64_t(cols), uint64_t(rows)}, type, 0, uint64_t(rows * cols), rb * uint64_t(rows)};
-  w.bytes.resize(rb * uint64_t(rows));
+test::TestWeight make_weight(GgmlType type, int64_t rows, int64_t cols, uint32_t seed) {
+  if (!integer_format(type)) return test::quantized_weight(type, rows, cols, seed);
+  test::TestWeight w = test::blank_weight(type, rows, cols);
   std::mt19937 rng(seed);
-  if (!integer_format(type)) {
-    std::normal_distribution<float> value(0.0f, 1.0f);
-    std::vector<float> row(static_cast<size_t>(cols));
-    for (int64_t r = 0; r < rows; ++r) {
-      for (auto& v : row) v = value(rng);
-      quantize_row(type, row.data(), w.bytes.data() + r * rb, cols);
-    }
-    return w;
-  }
   for (auto& b : w.bytes) b = uint8_t(rng());
   const size_t block = traits(type).block_bytes;
   std::uniform_real_distribution<float> scale(0.001f, 0.05f);
@@ -83,10 +67,7 @@ Weight make_weight(GgmlType type, int64_t rows, int64_t cols, uint32_t seed) {
 }
 
 std::vector<float> make_activations(int64_t n_tokens, int64_t cols, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> value(0.0f, 1.0f);
-  std::vector<float> x(size_t(n_tokens * cols));
-  for (auto& v : x) v = value(rng);
+  std::vector<float> x = test::normal_values(n_tokens * cols, seed);
   for (size_t i = 0; i < x.size(); i += 97) x[i] *= 20.0f;                       // outliers
   if (n_tokens > 2) std::fill(x.begin() + cols, x.begin() + 2 * cols, 0.0f);  // an all-zero token
   return x;
