@@ -5,6 +5,7 @@
 
 #include "engine/quant/blocks.h"
 #include "engine/util/check.h"
+#include "engine/util/fp16.h"
 #include "host/cpu/activation_rounding.h"
 #include "host/cpu/q4_0_x8_layout.h"
 #include "host/cpu/q8_dot.h"
@@ -104,7 +105,7 @@ size_t activation_row_bytes(ActivationFormat format, int64_t n) {
     case ActivationFormat::Q8_0: bytes = size_t(n / kQK) * sizeof(BlockQ8_0); break;
     case ActivationFormat::Q8_1: bytes = size_t(n / kQK) * sizeof(BlockQ8_1); break;
     case ActivationFormat::Q8_K: bytes = size_t(n / kQK_K) * sizeof(BlockQ8_K); break;
-    case ActivationFormat::Q8_0_SUMS: bytes = size_t(n / kQK) * (sizeof(BlockQ8_0) + sizeof(int32_t)); break;
+    case ActivationFormat::Q8_0_SUMS: bytes = q8_0_sums_tail(n / kQK) + size_t(n / kQK) * 2 * sizeof(int32_t); break;
     default: bytes = size_t(n) * sizeof(float); break;
   }
   return (bytes + 31) / 32 * 32;
@@ -120,11 +121,14 @@ void prepare_activations(ActivationFormat format, const float* x, int64_t n, uin
     case ActivationFormat::Q8_0_SUMS: {
       prepare_activations(ActivationFormat::Q8_0, x, n, out, path);
       const auto* blocks = reinterpret_cast<const BlockQ8_0*>(out);
-      uint8_t* sums = out + size_t(n / kQK) * sizeof(BlockQ8_0);  // not 4-byte aligned
-      for (int64_t i = 0; i < n / kQK; ++i) {
+      const int64_t nb = n / kQK;
+      auto* offsets = reinterpret_cast<int32_t*>(out + q8_0_sums_tail(nb));
+      auto* scales = reinterpret_cast<float*>(offsets + nb);
+      for (int64_t i = 0; i < nb; ++i) {
         int32_t sum = 0;
         for (int j = 0; j < kQK; ++j) sum += blocks[i].qs[j];
-        std::memcpy(sums + size_t(i) * sizeof(sum), &sum, sizeof(sum));
+        offsets[i] = 8 * sum;
+        scales[i] = fp16_to_fp32(blocks[i].d);
       }
       return;
     }

@@ -21,8 +21,9 @@ namespace vkllm::cpu {
 constexpr int kMaxDotRows = 8;  // the most rows any kernel takes per call
 constexpr int kMaxDotTokens = 8;  // the most tokens any kernel takes per call
 
-// Q8_0_SUMS: q8_0 blocks, then each block's integer sum (int32), for kernels that take unsigned
-// weight levels and subtract their offset times that sum.
+// Q8_0_SUMS: q8_0 blocks, then (from the next 4-byte boundary) each block's integer sum times 8
+// (int32) and each block's scale as a float, for kernels that take Q4_0's unsigned levels and
+// subtract their offset of 8 times that sum (q8_0_sums_tail).
 enum class ActivationFormat { F32, F16, BF16, Q8_0, Q8_1, Q8_K, Q8_0_SUMS };
 
 // Row r starts at w + r * w_stride, token t's activations at x + t * x_stride; n elements each.
@@ -44,6 +45,9 @@ DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor 
 // The kernel for a weight as it is held: by type and row count, or the grouped Q4_0 kernel for a
 // repacked copy (q4_0_x8_layout.h).
 DotKernel dot_kernel(const WeightRef& w, CpuPath path);
+
+// Where a Q8_0_SUMS row of nb blocks keeps its int32 offsets (8 x block sum); nb f32 scales follow.
+inline size_t q8_0_sums_tail(int64_t nb) { return (size_t(nb) * 34 + 3) / 4 * 4; }
 
 // Bytes of one prepared activation row of n elements (a multiple of 32 bytes, so rows stay aligned).
 size_t activation_row_bytes(ActivationFormat format, int64_t n);

@@ -83,11 +83,11 @@ VKLLM_AVX2 inline __m256i row_dots(const __m256i t[kRows], const int8_t* qs) {
   return _mm256_madd_epi16(sum, _mm256_set1_epi16(1));
 }
 
-// x holds ActivationFormat::Q8_0_SUMS rows: nb q8_0 blocks, then nb int32 block sums.
+// x holds ActivationFormat::Q8_0_SUMS rows: nb q8_0 blocks, then the offsets and scales.
 template <int NT, bool Grouped>
 VKLLM_AVX2 void dot_tile(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                          int64_t nb, float* out) {
-  const size_t sums_offset = size_t(nb) * sizeof(BlockQ8_0);
+  const size_t tail = q8_0_sums_tail(nb);
   __m256 acc[NT];
   for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
   for (int64_t i = 0; i < nb; ++i) {
@@ -96,10 +96,10 @@ VKLLM_AVX2 void dot_tile(const uint8_t* w, size_t w_stride, int n_rows, const ui
     for (int t = 0; t < NT; ++t) {
       const uint8_t* xt = x + size_t(t) * x_stride;
       const auto* y = reinterpret_cast<const BlockQ8_0*>(xt) + i;
-      int32_t y_sum;
-      std::memcpy(&y_sum, xt + sums_offset + size_t(i) * sizeof(int32_t), sizeof(y_sum));
-      const __m256i isum = _mm256_sub_epi32(row_dots(tq, y->qs), _mm256_set1_epi32(8 * y_sum));
-      const __m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(avx2::half_to_float(y->d)));
+      const auto* offsets = reinterpret_cast<const int32_t*>(xt + tail);
+      const auto* scales = reinterpret_cast<const float*>(offsets + nb);
+      const __m256i isum = _mm256_sub_epi32(row_dots(tq, y->qs), _mm256_set1_epi32(offsets[i]));
+      const __m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(scales[i]));
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), d, acc[t]);
     }
   }
