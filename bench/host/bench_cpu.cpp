@@ -2,7 +2,7 @@
 // GFLOPS (2 m k n / time) for batched prompts, per weight type, with 1 and 2 threads.
 //   ./bench_host --benchmark_filter=cpu_
 // Args: m (weight rows = outputs), k (row length), n (tokens), threads.
-// Weights are held as the CPU layers hold them (Q4_0 of 8k rows repacked, q4_0_x8_layout.h).
+// Weights are held as the CPU layers hold them (rows grouped by eight where a type allows, row_groups.h).
 // VKLLM_CPU_SCALAR=1 measures the scalar fallback.
 #include <benchmark/benchmark.h>
 
@@ -19,7 +19,7 @@
 #include "engine/types/ggml_type.h"
 #include "engine/util/fp16.h"
 #include "host/cpu/cpu_ops.h"
-#include "host/cpu/q4_0_x8_layout.h"
+#include "host/cpu/row_groups.h"
 
 namespace {
 
@@ -32,7 +32,7 @@ struct BenchWeight {
   std::vector<uint8_t> bytes, repacked;
   std::optional<WeightRef> held;
   WeightRef ref() {
-    if (!held) held = cpu::repack_q4_0_x8(WeightRef{&info, bytes}, repacked);
+    if (!held) held = cpu::group_rows(WeightRef{&info, bytes}, repacked);
     return *held;
   }
 };
@@ -125,6 +125,9 @@ int register_all() {
     for (int threads : {1, 2}) {
       b->Args({4096, 4096, 1, threads});
       b->Args({14336, 4096, 1, threads});
+      // A small model's rows (576 wide, as the 134m preset): per-call costs weigh more there.
+      b->Args({1536, 576, 1, threads});
+      b->Args({49152, 576, 1, threads});
       b->Args({4096, 4096, 32, threads});
       if (batched_large(type)) b->Args({4096, 4096, 512, threads});
     }

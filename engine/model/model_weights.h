@@ -14,9 +14,9 @@ namespace vkllm {
 struct WeightRef {
   const gguf::TensorInfo* info = nullptr;
   std::span<const uint8_t> data;
-  // The CPU backend's copy of a Q4_0 weight with its rows grouped by eight (host/cpu/q4_0_x8_layout.h):
+  // The CPU backend's copy of a weight with its rows grouped by eight (host/cpu/row_groups.h):
   // row(8g) is where group g starts, the rows in between are not rows of the file.
-  bool q4_0_x8 = false;
+  bool grouped_x8 = false;
 
   explicit operator bool() const { return info != nullptr; }
   GgmlType type() const { return info->type; }

@@ -8,7 +8,7 @@
 #include "engine/util/check.h"
 #include "host/cpu/cpu_ops.h"
 #include "host/cpu/flash_attention.h"
-#include "host/cpu/q4_0_x8_layout.h"
+#include "host/cpu/row_groups.h"
 #include "host/cpu/tiled_attention.h"
 
 namespace vkllm::cpu {
@@ -40,16 +40,16 @@ CpuLayers::CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t fi
     if (t == GgmlType::Q8_0 && hp.head_dim % 32 != 0)
       fail("a q8_0 KV cache needs a head size that is a multiple of 32 (this model's: {}); use -ctk/-ctv f16",
            hp.head_dim);
-  // Q4_0 matrices of 8k rows in the grouped layout llama.cpp repacks them into.
+  // Matrices of 8k rows in their grouped layouts (row_groups.h).
   std::vector<WeightRef*> matrices;
   layers_.reserve(last - first);  // matrices point into it
   for (uint32_t il = first; il < last; ++il) {
     LayerWeights& l = layers_.emplace_back(weights.layers[il]);
     for (WeightRef* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
-      if (repacks_q4_0_x8(*w)) matrices.push_back(w);
+      if (groups_rows(*w)) matrices.push_back(w);
   }
   repacked_.resize(matrices.size());
-  for (size_t i = 0; i < matrices.size(); ++i) *matrices[i] = repack_q4_0_x8(*matrices[i], repacked_[i], &pool_);
+  for (size_t i = 0; i < matrices.size(); ++i) *matrices[i] = group_rows(*matrices[i], repacked_[i], &pool_);
   const size_t cells = size_t(last - first) * n_cells();
   k_cache_.assign(cells * k_row_bytes(), 0);
   v_cache_.assign(cells * v_row_bytes(), 0);
@@ -175,7 +175,7 @@ void CpuLayers::forward(std::span<float> xs, const StageBatch& batch) {
 }
 
 CpuHead::CpuHead(const Hparams& hp, const ModelWeights& weights, ThreadPool& pool)
-    : hp_(hp), output_norm_(weights.output_norm), output_(repack_q4_0_x8(weights.output, repacked_, &pool)), pool_(pool) {}
+    : hp_(hp), output_norm_(weights.output_norm), output_(group_rows(weights.output, repacked_, &pool)), pool_(pool) {}
 
 std::vector<float> CpuHead::forward(std::span<const float> x, int64_t n_rows) {
   const int64_t d = hp_.n_embd;

@@ -45,7 +45,7 @@ class CpuLayers final : public LayerStage {
 
   const Hparams hp_;
   const uint32_t first_, last_;
-  std::vector<LayerWeights> layers_;            // layers [first_, last_), Q4_0 matrices repacked
+  std::vector<LayerWeights> layers_;            // layers [first_, last_), matrices regrouped (row_groups.h)
   std::vector<std::vector<uint8_t>> repacked_;  // what they point into
   const int n_seq_, n_ctx_seq_;
   const GgmlType k_type_, v_type_;  // F32, F16 or Q8_0
@@ -62,7 +62,7 @@ class CpuHead final : public HeadStage {
  private:
   const Hparams hp_;
   std::vector<uint8_t> repacked_;   // before output_, which points into it
-  WeightRef output_norm_, output_;  // output repacked when it is Q4_0
+  WeightRef output_norm_, output_;  // output regrouped where its type allows
   ThreadPool& pool_;
 };
 

@@ -32,7 +32,7 @@ bool repacks_q4_0_x8(const WeightRef& w) {
 }
 
 WeightRef repack_q4_0_x8(const WeightRef& w, std::vector<uint8_t>& storage, ThreadPool* pool) {
-  if (!repacks_q4_0_x8(w) || w.q4_0_x8) return w;
+  if (!repacks_q4_0_x8(w) || w.grouped_x8) return w;
   const uint64_t rows = w.rows(), nb = w.cols() / kQK;
   VKLLM_ASSERT(w.row_bytes() == nb * sizeof(BlockQ4_0), "q4_0 row of {} bytes for {} columns", w.row_bytes(), w.cols());
   storage.resize(w.data.size());
@@ -44,7 +44,7 @@ WeightRef repack_q4_0_x8(const WeightRef& w, std::vector<uint8_t>& storage, Thre
   else groups(0, n_groups);
   WeightRef out = w;
   out.data = storage;
-  out.q4_0_x8 = true;
+  out.grouped_x8 = true;
   return out;
 }
 

@@ -21,7 +21,7 @@ inline constexpr int kQ4_0GroupRows = 8;
 bool repacks_q4_0_x8(const WeightRef& w);
 
 // The weight's rows in the grouped layout, in `storage`; the returned WeightRef reads them and is
-// marked (WeightRef::q4_0_x8). Weights that are not repacked come back as they are. With a pool,
+// marked (WeightRef::grouped_x8). Weights that are not repacked come back as they are. With a pool,
 // the groups are shared among its threads.
 WeightRef repack_q4_0_x8(const WeightRef& w, std::vector<uint8_t>& storage, ThreadPool* pool = nullptr);
 

@@ -7,6 +7,7 @@
 #include "engine/util/check.h"
 #include "engine/util/fp16.h"
 #include "host/cpu/activation_rounding.h"
+#include "host/cpu/legacy_x8_layout.h"
 #include "host/cpu/q4_0_x8_layout.h"
 #include "host/cpu/q8_dot.h"
 
@@ -18,6 +19,19 @@ void dot_legacy_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uint
                        int64_t n, float* out) {
   for (int r = 0; r < n_rows; ++r)
     for (int t = 0; t < n_tokens; ++t) out[r * n_tokens + t] = q8_dot(T, w + r * w_stride, x + size_t(t) * x_stride, n);
+}
+
+// A group of legacy_x8_layout.h: each row's blocks gathered, then summed as in the file's layout.
+template <GgmlType T>
+void dot_legacy_grouped_scalar(const uint8_t* w, size_t, int n_rows, const uint8_t* x, size_t x_stride, int n_tokens,
+                               int64_t n, float* out) {
+  constexpr size_t block_bytes = sizeof(Block<T>);
+  std::vector<uint8_t> row(size_t(n / kQK) * block_bytes);
+  for (int r = 0; r < n_rows; ++r) {
+    for (int64_t i = 0; i < n / kQK; ++i)
+      std::memcpy(&row[size_t(i) * block_bytes], legacy_x8_block(w, block_bytes, i, r), block_bytes);
+    for (int t = 0; t < n_tokens; ++t) out[r * n_tokens + t] = q8_dot(T, row.data(), x + size_t(t) * x_stride, n);
+  }
 }
 
 void dot_q4_0_x8_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride, int n_tokens,
@@ -62,11 +76,27 @@ RowDot legacy_dot_scalar(GgmlType weight_type) {
   }
 }
 
+RowDot legacy_grouped_dot_scalar(GgmlType weight_type) {
+  switch (weight_type) {
+    case GgmlType::Q4_1: return dot_legacy_grouped_scalar<GgmlType::Q4_1>;
+    case GgmlType::Q5_0: return dot_legacy_grouped_scalar<GgmlType::Q5_0>;
+    case GgmlType::Q5_1: return dot_legacy_grouped_scalar<GgmlType::Q5_1>;
+    case GgmlType::Q8_0: return dot_legacy_grouped_scalar<GgmlType::Q8_0>;
+    default: return nullptr;
+  }
+}
+
 RowDot q4_0_x8_dot_scalar() { return dot_q4_0_x8_scalar; }
 RowDot q4_0_x8_grouped_dot_scalar() { return dot_q4_0_x8_grouped_scalar; }
 
 DotKernel dot_kernel(const WeightRef& w, CpuPath path) {
-  if (!w.q4_0_x8) return dot_kernel(w.type(), path, int64_t(w.rows()));
+  if (!w.grouped_x8) return dot_kernel(w.type(), path, int64_t(w.rows()));
+  if (w.type() != GgmlType::Q4_0) {  // legacy_x8_layout.h: the file layout's kernel, reading groups
+    DotKernel k = dot_kernel(w.type(), path, int64_t(w.rows()));
+    k.dot = path == CpuPath::Avx2 ? legacy_grouped_dot_avx2(w.type()) : legacy_grouped_dot_scalar(w.type());
+    VKLLM_ASSERT(k.dot != nullptr && k.rows == kLegacyGroupRows, "no grouped kernel for {}", type_name(w.type()));
+    return k;
+  }
   DotKernel k{ActivationFormat::Q8_0_SUMS, nullptr};
   k.dot = path == CpuPath::Avx2 ? q4_0_x8_grouped_dot_avx2() : q4_0_x8_grouped_dot_scalar();
   k.rows = 8;
@@ -102,8 +132,8 @@ DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor)
 size_t activation_row_bytes(ActivationFormat format, int64_t n) {
   size_t bytes = 0;
   switch (format) {
-    case ActivationFormat::Q8_0: bytes = size_t(n / kQK) * sizeof(BlockQ8_0); break;
-    case ActivationFormat::Q8_1: bytes = size_t(n / kQK) * sizeof(BlockQ8_1); break;
+    case ActivationFormat::Q8_0: bytes = q8_scales_tail(format, n / kQK) + size_t(n / kQK) * sizeof(float); break;
+    case ActivationFormat::Q8_1: bytes = q8_scales_tail(format, n / kQK) + size_t(n / kQK) * 2 * sizeof(float); break;
     case ActivationFormat::Q8_K: bytes = size_t(n / kQK_K) * sizeof(BlockQ8_K); break;
     case ActivationFormat::Q8_0_SUMS: bytes = q8_0_sums_tail(n / kQK) + size_t(n / kQK) * 2 * sizeof(int32_t); break;
     default: bytes = size_t(n) * sizeof(float); break;
@@ -115,13 +145,24 @@ void prepare_activations(ActivationFormat format, const float* x, int64_t n, uin
   switch (format) {
     case ActivationFormat::Q8_0: case ActivationFormat::Q8_1: {
       const GgmlType partner = format == ActivationFormat::Q8_0 ? GgmlType::Q8_0 : GgmlType::Q8_1;
-      if (path == CpuPath::Avx2) return quantize_legacy_avx2(partner, x, n, out);
-      return quantize_activations(partner, x, n, out);
+      if (path == CpuPath::Avx2) quantize_legacy_avx2(partner, x, n, out);
+      else quantize_activations(partner, x, n, out);
+      const int64_t nb = n / kQK;
+      auto* scales = reinterpret_cast<float*>(out + q8_scales_tail(format, nb));
+      if (format == ActivationFormat::Q8_0) {
+        const auto* blocks = reinterpret_cast<const BlockQ8_0*>(out);
+        for (int64_t i = 0; i < nb; ++i) scales[i] = fp16_to_fp32(blocks[i].d);
+      } else {
+        const auto* blocks = reinterpret_cast<const BlockQ8_1*>(out);
+        for (int64_t i = 0; i < nb; ++i) scales[i] = fp16_to_fp32(blocks[i].d), scales[nb + i] = fp16_to_fp32(blocks[i].s);
+      }
+      return;
     }
     case ActivationFormat::Q8_0_SUMS: {
-      prepare_activations(ActivationFormat::Q8_0, x, n, out, path);
-      const auto* blocks = reinterpret_cast<const BlockQ8_0*>(out);
       const int64_t nb = n / kQK;
+      if (path == CpuPath::Avx2) quantize_legacy_avx2(GgmlType::Q8_0, x, n, out);
+      else quantize_activations(GgmlType::Q8_0, x, n, out);
+      const auto* blocks = reinterpret_cast<const BlockQ8_0*>(out);
       auto* offsets = reinterpret_cast<int32_t*>(out + q8_0_sums_tail(nb));
       auto* scales = reinterpret_cast<float*>(offsets + nb);
       for (int64_t i = 0; i < nb; ++i) {

@@ -21,9 +21,11 @@ namespace vkllm::cpu {
 constexpr int kMaxDotRows = 8;  // the most rows any kernel takes per call
 constexpr int kMaxDotTokens = 8;  // the most tokens any kernel takes per call
 
-// Q8_0_SUMS: q8_0 blocks, then (from the next 4-byte boundary) each block's integer sum times 8
-// (int32) and each block's scale as a float, for kernels that take Q4_0's unsigned levels and
-// subtract their offset of 8 times that sum (q8_0_sums_tail).
+// Q8_0 and Q8_1 rows are ggml's blocks followed by their scales as floats (Q8_1: the scales, then
+// the sums), so kernels broadcast them from memory instead of converting f16 per block and token
+// (q8_scales_tail). Q8_0_SUMS: q8_0 blocks, then (from the same 4-byte boundary) each block's
+// integer sum times 8 (int32) and each block's scale as a float, for kernels that take Q4_0's
+// unsigned levels and subtract their offset of 8 times that sum (q8_0_sums_tail).
 enum class ActivationFormat { F32, F16, BF16, Q8_0, Q8_1, Q8_K, Q8_0_SUMS };
 
 // Row r starts at w + r * w_stride, token t's activations at x + t * x_stride; n elements each.
@@ -42,12 +44,16 @@ struct DotKernel {
 // rows_in_tensor: the weight's row count when known (0: not known), which picks llama.cpp's
 // repacked summation for Q4_0 tensors of 8k rows.
 DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor = 0);
-// The kernel for a weight as it is held: by type and row count, or the grouped Q4_0 kernel for a
-// repacked copy (q4_0_x8_layout.h).
+// The kernel for a weight as it is held: by type and row count, or a grouped kernel for a copy with
+// its rows grouped by eight (row_groups.h).
 DotKernel dot_kernel(const WeightRef& w, CpuPath path);
 
 // Where a Q8_0_SUMS row of nb blocks keeps its int32 offsets (8 x block sum); nb f32 scales follow.
 inline size_t q8_0_sums_tail(int64_t nb) { return (size_t(nb) * 34 + 3) / 4 * 4; }
+// Where a Q8_0 or Q8_1 row of nb blocks keeps its nb f32 scales (Q8_1: then its nb f32 sums).
+inline size_t q8_scales_tail(ActivationFormat format, int64_t nb) {
+  return format == ActivationFormat::Q8_1 ? size_t(nb) * 36 : q8_0_sums_tail(nb);
+}
 
 // Bytes of one prepared activation row of n elements (a multiple of 32 bytes, so rows stay aligned).
 size_t activation_row_bytes(ActivationFormat format, int64_t n);
@@ -58,6 +64,9 @@ void prepare_activations(ActivationFormat format, const float* x, int64_t n, uin
 // Kernels by family, for dot_kernel and the tests.
 RowDot legacy_dot_scalar(GgmlType weight_type);
 RowDot legacy_dot_avx2(GgmlType weight_type);
+// The same over a group of eight rows in legacy_x8_layout.h (w_stride unused; not Q4_0).
+RowDot legacy_grouped_dot_scalar(GgmlType weight_type);
+RowDot legacy_grouped_dot_avx2(GgmlType weight_type);
 RowDot k_quant_dot_scalar(GgmlType weight_type);
 RowDot k_quant_dot_avx2(GgmlType weight_type);
 RowDot float_dot_scalar(GgmlType weight_type);

@@ -1,14 +1,17 @@
 // AVX2 dot products of Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 rows with q8_0/q8_1 activations: ggml's AVX2
 // vec_dot kernels instruction for instruction (integer sums of four, one fused multiply-add per
 // block in eight lanes, hsum_float_8), so the floats equal q8_dot.cpp's scalar emulation. One call
-// decodes each weight block once for up to four tokens.
+// decodes each weight block once for up to four tokens; rows come from the file or from the groups
+// of legacy_x8_layout.h.
 #include "host/cpu/row_dot.h"
 
+#include <cstddef>
 #include <cstring>
 
 #include "engine/quant/blocks.h"
 #include "engine/util/fp16.h"
 #include "host/cpu/avx2_helpers.h"
+#include "host/cpu/legacy_x8_layout.h"
 
 #if VKLLM_HAVE_X86
 #include <immintrin.h>
@@ -37,10 +40,6 @@ VKLLM_AVX2 inline __m256 sum_us8_quads(__m256i ax, __m256i sy) {
   return _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
 }
 
-VKLLM_AVX2 inline __m256 sum_i8_quads(__m256i x, __m256i y) {
-  return sum_us8_quads(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
-}
-
 
 // Signed levels (q8_0 partners) or unsigned ones (q8_1 partners) of block i, with its scales.
 struct Decoded {
@@ -49,8 +48,8 @@ struct Decoded {
 };
 
 template <GgmlType T>
-VKLLM_AVX2 inline Decoded decode(const uint8_t* row, int64_t i) {
-  const auto* b = reinterpret_cast<const Block<T>*>(row) + i;
+VKLLM_AVX2 inline Decoded decode(const uint8_t* block) {
+  const auto* b = reinterpret_cast<const Block<T>*>(block);
   if constexpr (T == GgmlType::Q4_0) {
     return {_mm256_sub_epi8(bytes_from_nibbles_32(b->qs), _mm256_set1_epi8(8)), half_to_float(b->d), 0};
   } else if constexpr (T == GgmlType::Q5_0) {
@@ -67,31 +66,43 @@ VKLLM_AVX2 inline Decoded decode(const uint8_t* row, int64_t i) {
   }
 }
 
-// R rows x NT tokens, each pair with its own accumulator chain (R * NT <= 8).
+// Where the weight blocks are: block i of row r at w + r * row_step + i * block_step (the file's
+// rows: row_step = row bytes, block_step = block bytes; legacy_x8_layout.h's groups: the reverse
+// of that, by eight).
+struct BlockSteps {
+  size_t row_step, block_step;
+};
+
+// R rows x NT tokens, each pair with its own accumulator chain (R * NT <= 8). The activation scales
+// (and q8_1 sums) come as floats from the row's tail (q8_scales_tail); d_w * d_x is the same float
+// product ggml forms, only in all lanes at once.
 template <GgmlType T, int R, int NT>
-VKLLM_AVX2 void dot_tile(const uint8_t* w, size_t w_stride, const uint8_t* x, size_t x_stride, int64_t nb, float* out) {
+VKLLM_AVX2 void dot_tile(const uint8_t* w, BlockSteps steps, const uint8_t* x, size_t x_stride, int64_t nb, float* out) {
   constexpr bool q8_1 = T == GgmlType::Q4_1 || T == GgmlType::Q5_1;
+  constexpr size_t block_bytes = q8_1 ? sizeof(BlockQ8_1) : sizeof(BlockQ8_0);
+  constexpr size_t levels_at = q8_1 ? offsetof(BlockQ8_1, qs) : offsetof(BlockQ8_0, qs);
+  const size_t tail = q8_scales_tail(q8_1 ? ActivationFormat::Q8_1 : ActivationFormat::Q8_0, nb);
+  const float* scales[NT];
+  for (int t = 0; t < NT; ++t) scales[t] = reinterpret_cast<const float*>(x + size_t(t) * x_stride + tail);
   __m256 acc[R][NT];
   float min_sum[R][NT];
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < NT; ++t) acc[r][t] = _mm256_setzero_ps(), min_sum[r][t] = 0;
   for (int64_t i = 0; i < nb; ++i) {
     for (int r = 0; r < R; ++r) {
-      const Decoded q = decode<T>(w + r * w_stride, i);
+      const Decoded q = decode<T>(w + size_t(r) * steps.row_step + size_t(i) * steps.block_step);
+      const __m256 dw = _mm256_set1_ps(q.d);
+      const __m256i unsigned_w = q8_1 ? q.q : _mm256_sign_epi8(q.q, q.q);
       for (int t = 0; t < NT; ++t) {
+        const auto* qy = reinterpret_cast<const __m256i*>(x + size_t(t) * x_stride + size_t(i) * block_bytes + levels_at);
+        const __m256 d = _mm256_mul_ps(dw, _mm256_broadcast_ss(scales[t] + i));
+        __m256i signed_y = _mm256_loadu_si256(qy);
         if constexpr (q8_1) {
-          const auto* y = reinterpret_cast<const BlockQ8_1*>(x + size_t(t) * x_stride) + i;
-          min_sum[r][t] = _mm_cvtss_f32(
-              _mm_fmadd_ss(_mm_set_ss(q.m), _mm_set_ss(half_to_float(y->s)), _mm_set_ss(min_sum[r][t])));
-          const __m256 d = _mm256_set1_ps(q.d * half_to_float(y->d));
-          const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->qs));
-          acc[r][t] = _mm256_fmadd_ps(d, sum_us8_quads(q.q, qy), acc[r][t]);
+          min_sum[r][t] = _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(q.m), _mm_set_ss(scales[t][nb + i]), _mm_set_ss(min_sum[r][t])));
         } else {
-          const auto* y = reinterpret_cast<const BlockQ8_0*>(x + size_t(t) * x_stride) + i;
-          const __m256 d = _mm256_set1_ps(q.d * half_to_float(y->d));
-          const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->qs));
-          acc[r][t] = _mm256_fmadd_ps(d, sum_i8_quads(q.q, qy), acc[r][t]);
+          signed_y = _mm256_sign_epi8(signed_y, q.q);
         }
+        acc[r][t] = _mm256_fmadd_ps(d, sum_us8_quads(unsigned_w, signed_y), acc[r][t]);
       }
     }
   }
@@ -106,36 +117,39 @@ VKLLM_AVX2 void dot_tile(const uint8_t* w, size_t w_stride, const uint8_t* x, si
 
 // R rows against 2..4 tokens.
 template <GgmlType T, int R>
-VKLLM_AVX2 void tokens_tile(const uint8_t* w, size_t w_stride, const uint8_t* x, size_t x_stride, int n_tokens,
+VKLLM_AVX2 void tokens_tile(const uint8_t* w, BlockSteps steps, const uint8_t* x, size_t x_stride, int n_tokens,
                             int64_t nb, float* out) {
   switch (n_tokens) {
-    case 2: return dot_tile<T, R, 2>(w, w_stride, x, x_stride, nb, out);
-    case 3: return dot_tile<T, R, 3>(w, w_stride, x, x_stride, nb, out);
-    default: return dot_tile<T, R, 4>(w, w_stride, x, x_stride, nb, out);
+    case 2: return dot_tile<T, R, 2>(w, steps, x, x_stride, nb, out);
+    case 3: return dot_tile<T, R, 3>(w, steps, x, x_stride, nb, out);
+    default: return dot_tile<T, R, 4>(w, steps, x, x_stride, nb, out);
   }
 }
 
 // One token: rows side by side. Several tokens: two rows at a time against up to four of them.
-template <GgmlType T>
+// Grouped: w is a group of legacy_x8_layout.h (w_stride unused).
+template <GgmlType T, bool grouped>
 VKLLM_AVX2 void dot_legacy(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                            int n_tokens, int64_t n, float* out) {
   const int64_t nb = n / kQK;
+  constexpr size_t block_bytes = sizeof(Block<T>);
+  const BlockSteps steps = grouped ? BlockSteps{block_bytes, kLegacyGroupRows * block_bytes} : BlockSteps{w_stride, block_bytes};
   if (n_tokens == 1) {
     switch (n_rows) {
-      case 1: return dot_tile<T, 1, 1>(w, w_stride, x, x_stride, nb, out);
-      case 2: return dot_tile<T, 2, 1>(w, w_stride, x, x_stride, nb, out);
-      case 3: return dot_tile<T, 3, 1>(w, w_stride, x, x_stride, nb, out);
-      case 4: return dot_tile<T, 4, 1>(w, w_stride, x, x_stride, nb, out);
-      case 5: return dot_tile<T, 5, 1>(w, w_stride, x, x_stride, nb, out);
-      case 6: return dot_tile<T, 6, 1>(w, w_stride, x, x_stride, nb, out);
-      case 7: return dot_tile<T, 7, 1>(w, w_stride, x, x_stride, nb, out);
-      default: return dot_tile<T, 8, 1>(w, w_stride, x, x_stride, nb, out);
+      case 1: return dot_tile<T, 1, 1>(w, steps, x, x_stride, nb, out);
+      case 2: return dot_tile<T, 2, 1>(w, steps, x, x_stride, nb, out);
+      case 3: return dot_tile<T, 3, 1>(w, steps, x, x_stride, nb, out);
+      case 4: return dot_tile<T, 4, 1>(w, steps, x, x_stride, nb, out);
+      case 5: return dot_tile<T, 5, 1>(w, steps, x, x_stride, nb, out);
+      case 6: return dot_tile<T, 6, 1>(w, steps, x, x_stride, nb, out);
+      case 7: return dot_tile<T, 7, 1>(w, steps, x, x_stride, nb, out);
+      default: return dot_tile<T, 8, 1>(w, steps, x, x_stride, nb, out);
     }
   }
   // Two rows at a time share each token's activation loads.
   int r = 0;
-  for (; r + 2 <= n_rows; r += 2) tokens_tile<T, 2>(w + r * w_stride, w_stride, x, x_stride, n_tokens, nb, out + r * n_tokens);
-  if (r < n_rows) tokens_tile<T, 1>(w + r * w_stride, w_stride, x, x_stride, n_tokens, nb, out + r * n_tokens);
+  for (; r + 2 <= n_rows; r += 2) tokens_tile<T, 2>(w + r * steps.row_step, steps, x, x_stride, n_tokens, nb, out + r * n_tokens);
+  if (r < n_rows) tokens_tile<T, 1>(w + r * steps.row_step, steps, x, x_stride, n_tokens, nb, out + r * n_tokens);
 }
 
 }  // namespace
@@ -179,16 +193,20 @@ VKLLM_AVX2 void quantize_legacy_avx2(GgmlType partner, const float* x, int64_t n
   }
 }
 
-RowDot legacy_dot_avx2(GgmlType weight_type) {
+template <bool grouped>
+RowDot legacy_kernel(GgmlType weight_type) {
   switch (weight_type) {
-    case GgmlType::Q4_0: return dot_legacy<GgmlType::Q4_0>;
-    case GgmlType::Q4_1: return dot_legacy<GgmlType::Q4_1>;
-    case GgmlType::Q5_0: return dot_legacy<GgmlType::Q5_0>;
-    case GgmlType::Q5_1: return dot_legacy<GgmlType::Q5_1>;
-    case GgmlType::Q8_0: return dot_legacy<GgmlType::Q8_0>;
+    case GgmlType::Q4_0: return grouped ? nullptr : dot_legacy<GgmlType::Q4_0, false>;
+    case GgmlType::Q4_1: return dot_legacy<GgmlType::Q4_1, grouped>;
+    case GgmlType::Q5_0: return dot_legacy<GgmlType::Q5_0, grouped>;
+    case GgmlType::Q5_1: return dot_legacy<GgmlType::Q5_1, grouped>;
+    case GgmlType::Q8_0: return dot_legacy<GgmlType::Q8_0, grouped>;
     default: return nullptr;
   }
 }
+
+RowDot legacy_dot_avx2(GgmlType weight_type) { return legacy_kernel<false>(weight_type); }
+RowDot legacy_grouped_dot_avx2(GgmlType weight_type) { return legacy_kernel<true>(weight_type); }
 
 }  // namespace vkllm::cpu
 
@@ -196,6 +214,7 @@ RowDot legacy_dot_avx2(GgmlType weight_type) {
 
 namespace vkllm::cpu {
 RowDot legacy_dot_avx2(GgmlType) { return nullptr; }
+RowDot legacy_grouped_dot_avx2(GgmlType) { return nullptr; }
 void quantize_legacy_avx2(GgmlType, const float*, int64_t, uint8_t*) {}
 }  // namespace vkllm::cpu
 

@@ -24,7 +24,7 @@ TEST(Q4_0x8Layout, RepacksOnlyQ4_0InGroupsOfEight) {
   const auto w = quantized_weight(GgmlType::Q4_0, 16, 64, 1);
   std::vector<uint8_t> storage;
   const WeightRef packed = repack_q4_0_x8(w.ref(), storage);
-  ASSERT_TRUE(packed.q4_0_x8);
+  ASSERT_TRUE(packed.grouped_x8);
   EXPECT_EQ(storage.size(), w.bytes.size());
   EXPECT_NE(storage, w.bytes);
   for (int64_t r = 0; r < 16; ++r)
@@ -36,7 +36,7 @@ TEST(Q4_0x8Layout, RepacksOnlyQ4_0InGroupsOfEight) {
   const auto odd = quantized_weight(GgmlType::Q4_0, 12, 64, 2);  // not whole groups: llama.cpp leaves such tensors too
   std::vector<uint8_t> unused;
   EXPECT_FALSE(repacks_q4_0_x8(odd.ref()));
-  EXPECT_FALSE(repack_q4_0_x8(odd.ref(), unused).q4_0_x8);
+  EXPECT_FALSE(repack_q4_0_x8(odd.ref(), unused).grouped_x8);
   EXPECT_TRUE(unused.empty());
 }
 
