@@ -125,9 +125,9 @@ int register_all() {
     for (int threads : {1, 2}) {
       b->Args({4096, 4096, 1, threads});
       b->Args({14336, 4096, 1, threads});
-      // A small model's rows (576 wide, as the 134m preset): per-call costs weigh more there.
-      b->Args({1536, 576, 1, threads});
-      b->Args({49152, 576, 1, threads});
+      // A small model's short rows (768 wide; K-quants need multiples of 256): per-call costs weigh more.
+      b->Args({2048, 768, 1, threads});
+      b->Args({32768, 768, 1, threads});
       b->Args({4096, 4096, 32, threads});
       if (batched_large(type)) b->Args({4096, 4096, 512, threads});
     }

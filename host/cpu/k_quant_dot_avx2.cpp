@@ -1,6 +1,12 @@
-// AVX2 K-quant kernels: each super-block is unpacked once into levels (k_quant_decode.h) and
-// dotted with up to four tokens' q8_K activations in 16-bit pair sums scaled per 16 elements, the
-// floats combined as ggml's AVX2 kernels do (kq::LaneSums is the scalar statement of that order).
+// AVX2 K-quant kernels: each super-block's levels are unpacked in registers, 32 at a time, and
+// dotted with up to four tokens' q8_K activations in 16-bit pair sums scaled per 16 elements (the
+// scales spread across lanes by byte shuffles). The integer lane sums are those of
+// k_quant_decode.h's unpacked form and the floats are combined as ggml's AVX2 kernels do
+// (kq::LaneSums is the scalar statement of that order), so results equal the scalar kernels'.
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+
 #include "host/cpu/avx2_helpers.h"
 #include "host/cpu/k_quant_decode.h"
 #include "host/cpu/row_dot.h"
@@ -12,127 +18,229 @@ namespace vkllm::cpu {
 namespace {
 
 VKLLM_AVX2 inline __m256i load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
-VKLLM_AVX2 inline void store(int8_t* p, __m256i v) { _mm256_store_si256(reinterpret_cast<__m256i*>(p), v); }
 
+// Q4_K's eight 6-bit sub-block scales (bytes 0..7) and mins (bytes 8..15), unpacked from the 12
+// packed bytes with word operations (the layout of scale_min_k4).
+VKLLM_AVX2 inline __m128i q4_k_scales_mins(const uint8_t* packed) {
+  constexpr uint32_t low6 = 0x3f3f3f3f, low4 = 0x0f0f0f0f, low2 = 0x03030303;
+  uint32_t u[3];
+  std::memcpy(u, packed, 12);
+  const uint32_t mins_hi = ((u[2] >> 4) & low4) | (((u[1] >> 6) & low2) << 4);
+  const uint32_t scales_hi = (u[2] & low4) | (((u[0] >> 6) & low2) << 4);
+  return _mm_set_epi32(int(mins_hi), int(u[1] & low6), int(scales_hi), int(u[0] & low6));
+}
 
-template <GgmlType T>
-VKLLM_AVX2 inline void unpack_levels(const uint8_t* p, int8_t* q) {
-  const __m256i m2 = _mm256_set1_epi8(3), m4 = _mm256_set1_epi8(0xF);
-  if constexpr (T == GgmlType::Q2_K) {
-    const auto* b = reinterpret_cast<const BlockQ2_K*>(p);
-    for (int half = 0; half < 2; ++half) {
-      const __m256i v = load(b->qs + 32 * half);
-      store(q + 128 * half, _mm256_and_si256(v, m2));
-      store(q + 128 * half + 32, _mm256_and_si256(_mm256_srli_epi16(v, 2), m2));
-      store(q + 128 * half + 64, _mm256_and_si256(_mm256_srli_epi16(v, 4), m2));
-      store(q + 128 * half + 96, _mm256_and_si256(_mm256_srli_epi16(v, 6), m2));
-    }
-  } else if constexpr (T == GgmlType::Q3_K) {
-    const auto* b = reinterpret_cast<const BlockQ3_K*>(p);
-    const __m256i hm = load(b->hmask), four = _mm256_set1_epi8(4), zero = _mm256_setzero_si256();
-    for (int half = 0; half < 2; ++half) {
-      const __m256i v = load(b->qs + 32 * half);
-      for (int j = 0; j < 4; ++j) {
-        const __m256i low = _mm256_and_si256(_mm256_srl_epi16(v, _mm_cvtsi32_si128(2 * j)), m2);
-        const __m256i bit = _mm256_set1_epi8(char(1 << (4 * half + j)));
-        const __m256i clear = _mm256_cmpeq_epi8(_mm256_and_si256(hm, bit), zero);
-        store(q + 128 * half + 32 * j, _mm256_sub_epi8(low, _mm256_and_si256(clear, four)));
+// Q4_K and Q5_K: levels straight from the nibbles (and Q5_K's fifth bits), scales and mins in
+// registers, nothing stored between unpacking and use (a one-token product waits on instructions,
+// not memory). NT tokens, a constant so the sums stay in registers.
+template <GgmlType T, int NT>
+VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_stride, int64_t n, float* out) {
+  static_assert(T == GgmlType::Q4_K || T == GgmlType::Q5_K);
+  using Block = std::conditional_t<T == GgmlType::Q4_K, BlockQ4_K, BlockQ5_K>;
+  const __m256i m4 = _mm256_set1_epi8(0xF), bit4 = _mm256_set1_epi8(0x10);
+  __m256i pick[4][2];  // chunk 2g / 2g+1: its sub-block's scale in all sixteen 16-bit lanes
+  for (int g = 0; g < 4; ++g)
+    for (int h = 0; h < 2; ++h) pick[g][h] = _mm256_set1_epi16(int16_t(0x0100 * (2 * (2 * g + h) + 1) + 2 * (2 * g + h)));
+  __m256 acc[NT];
+  __m128 acc_m[NT];
+  float summs[NT];
+  for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps(), acc_m[t] = _mm_setzero_ps(), summs[t] = 0;
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const auto* b = reinterpret_cast<const Block*>(w) + i;
+    const __m256i sm16 = _mm256_cvtepu8_epi16(q4_k_scales_mins(b->scales));
+    const __m256i scales = _mm256_broadcastsi128_si256(_mm256_castsi256_si128(sm16));
+    const __m128i mins = _mm256_extracti128_si256(sm16, 1);
+    const __m256i mins16 = _mm256_set_m128i(_mm_unpackhi_epi16(mins, mins), _mm_unpacklo_epi16(mins, mins));
+    const float bd = avx2::half_to_float(b->d), bdmin = avx2::half_to_float(b->dmin);
+    __m256i sumi[NT];
+    for (int t = 0; t < NT; ++t) sumi[t] = _mm256_setzero_si256();
+    for (int g = 0; g < 4; ++g) {
+      const __m256i v = load(b->qs + 32 * g);
+      __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+      if constexpr (T == GgmlType::Q5_K) {  // bits 2g and 2g+1 of qh to bit 4 (16-bit shifts keep them in their byte)
+        const __m256i qh = load(b->qh);
+        const __m256i to_lo = 2 * g <= 4 ? _mm256_slli_epi16(qh, 4 - 2 * g) : _mm256_srli_epi16(qh, 2 * g - 4);
+        const __m256i to_hi = 2 * g + 1 <= 4 ? _mm256_slli_epi16(qh, 3 - 2 * g) : _mm256_srli_epi16(qh, 2 * g - 3);
+        lo = _mm256_or_si256(lo, _mm256_and_si256(to_lo, bit4));
+        hi = _mm256_or_si256(hi, _mm256_and_si256(to_hi, bit4));
+      }
+      const __m256i scale_lo = _mm256_shuffle_epi8(scales, pick[g][0]), scale_hi = _mm256_shuffle_epi8(scales, pick[g][1]);
+      for (int t = 0; t < NT; ++t) {
+        const auto* y = reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i;
+        const __m256i p_lo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load(y->qs + 64 * g)), scale_lo);
+        const __m256i p_hi = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load(y->qs + 64 * g + 32)), scale_hi);
+        sumi[t] = _mm256_add_epi32(sumi[t], _mm256_add_epi32(p_lo, p_hi));
       }
     }
-  } else if constexpr (T == GgmlType::Q4_K) {
-    const auto* b = reinterpret_cast<const BlockQ4_K*>(p);
-    for (int g = 0; g < 4; ++g) {
-      const __m256i v = load(b->qs + 32 * g);
-      store(q + 64 * g, _mm256_and_si256(v, m4));
-      store(q + 64 * g + 32, _mm256_and_si256(_mm256_srli_epi16(v, 4), m4));
+    for (int t = 0; t < NT; ++t) {
+      const auto* y = reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i;
+      const float d = y->d * bd, dmin = -y->d * bdmin;
+      const __m256i mins8 = _mm256_madd_epi16(load(y->bsums), mins16);
+      if constexpr (T == GgmlType::Q4_K) {
+        const __m256i pairs = _mm256_hadd_epi32(mins8, mins8);
+        const __m128i prod = _mm_unpacklo_epi64(_mm256_castsi256_si128(pairs), _mm256_extracti128_si256(pairs, 1));
+        acc_m[t] = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(prod), acc_m[t]);
+      } else {
+        summs[t] = _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(dmin), _mm_set_ss(float(avx2::hsum_i32_8(mins8))), _mm_set_ss(summs[t])));
+      }
+      acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
     }
-  } else if constexpr (T == GgmlType::Q5_K) {
-    const auto* b = reinterpret_cast<const BlockQ5_K*>(p);
-    const __m256i hb = load(b->qh), sixteen = _mm256_set1_epi8(16);
-    for (int g = 0; g < 4; ++g) {
-      const __m256i v = load(b->qs + 32 * g);
-      const __m256i bit_lo = _mm256_set1_epi8(char(1 << (2 * g))), bit_hi = _mm256_set1_epi8(char(2 << (2 * g)));
-      const __m256i add_lo = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(hb, bit_lo), bit_lo), sixteen);
-      const __m256i add_hi = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(hb, bit_hi), bit_hi), sixteen);
-      store(q + 64 * g, _mm256_or_si256(_mm256_and_si256(v, m4), add_lo));
-      store(q + 64 * g + 32, _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v, 4), m4), add_hi));
-    }
+  }
+  for (int t = 0; t < NT; ++t)
+    out[t] = avx2::hsum_float_8(acc[t]) + (T == GgmlType::Q4_K ? avx2::hsum_float_4(acc_m[t]) : summs[t]);
+}
+
+// Q2_K's, Q3_K's and Q6_K's sixteen 16-element scales as 16-bit lanes (Q2_K: and its mins).
+template <GgmlType T>
+VKLLM_AVX2 inline __m256i k16_scales(const uint8_t* block, __m256i* mins16) {
+  if constexpr (T == GgmlType::Q2_K) {
+    const auto* b = reinterpret_cast<const BlockQ2_K*>(block);
+    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b->scales)), m4 = _mm_set1_epi8(0xF);
+    *mins16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), m4));
+    return _mm256_cvtepu8_epi16(_mm_and_si128(packed, m4));
+  } else if constexpr (T == GgmlType::Q3_K) {  // scale_q3_k's unpacking, four bytes at a time
+    const auto* b = reinterpret_cast<const BlockQ3_K*>(block);
+    constexpr uint32_t low4 = 0x0f0f0f0f, low2 = 0x03030303;
+    uint32_t u[3];
+    std::memcpy(u, b->scales, 12);
+    const __m128i biased = _mm_set_epi32(int(((u[1] >> 4) & low4) | (((u[2] >> 6) & low2) << 4)),
+                                         int(((u[0] >> 4) & low4) | (((u[2] >> 4) & low2) << 4)),
+                                         int((u[1] & low4) | (((u[2] >> 2) & low2) << 4)),
+                                         int((u[0] & low4) | ((u[2] & low2) << 4)));
+    return _mm256_cvtepi8_epi16(_mm_sub_epi8(biased, _mm_set1_epi8(32)));
   } else {
     static_assert(T == GgmlType::Q6_K);
-    const auto* b = reinterpret_cast<const BlockQ6_K*>(p);
-    const __m256i m30 = _mm256_set1_epi8(0x30), offset = _mm256_set1_epi8(32);
-    for (int half = 0; half < 2; ++half) {
-      const __m256i ql0 = load(b->ql + 64 * half), ql1 = load(b->ql + 64 * half + 32), qh = load(b->qh + 32 * half);
-      int8_t* out = q + 128 * half;
-      const __m256i h0 = _mm256_and_si256(_mm256_slli_epi16(qh, 4), m30);
-      const __m256i h1 = _mm256_and_si256(_mm256_slli_epi16(qh, 2), m30);
-      const __m256i h2 = _mm256_and_si256(qh, m30);
-      const __m256i h3 = _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30);
-      store(out, _mm256_sub_epi8(_mm256_or_si256(_mm256_and_si256(ql0, m4), h0), offset));
-      store(out + 32, _mm256_sub_epi8(_mm256_or_si256(_mm256_and_si256(ql1, m4), h1), offset));
-      store(out + 64, _mm256_sub_epi8(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4), h2), offset));
-      store(out + 96, _mm256_sub_epi8(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4), h3), offset));
-    }
+    const auto* b = reinterpret_cast<const BlockQ6_K*>(block);
+    return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b->scales)));
+  }
+}
+
+// Levels of 32-element chunk 4 * half + j, from the half's bit planes loaded once (planes[0..2]).
+template <GgmlType T>
+VKLLM_AVX2 inline void k16_planes(const uint8_t* block, int half, __m256i* planes) {
+  if constexpr (T == GgmlType::Q2_K) {
+    planes[0] = load(reinterpret_cast<const BlockQ2_K*>(block)->qs + 32 * half);
+  } else if constexpr (T == GgmlType::Q3_K) {
+    const auto* b = reinterpret_cast<const BlockQ3_K*>(block);
+    planes[0] = load(b->qs + 32 * half), planes[1] = load(b->hmask);
+  } else {
+    const auto* b = reinterpret_cast<const BlockQ6_K*>(block);
+    planes[0] = load(b->ql + 64 * half), planes[1] = load(b->ql + 64 * half + 32), planes[2] = load(b->qh + 32 * half);
   }
 }
 
 template <GgmlType T>
-VKLLM_AVX2 void dot_k_row(const uint8_t* w, const uint8_t* x, size_t x_stride, int n_tokens, int64_t n, float* out) {
-  constexpr bool signed_levels = T == GgmlType::Q3_K || T == GgmlType::Q6_K;
-  const size_t bytes = kq::block_bytes(T);
-  kq::Unpacked b;
-  __m256 acc[kMaxDotTokens];
-  __m128 acc_m[kMaxDotTokens];
-  float summs[kMaxDotTokens];
-  for (int t = 0; t < n_tokens; ++t) acc[t] = _mm256_setzero_ps(), acc_m[t] = _mm_setzero_ps(), summs[t] = 0;
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    const uint8_t* block = w + size_t(i) * bytes;
-    kq::unpack_scales<T>(block, b);
-    unpack_levels<T>(block, b.q);
-    __m256i scales[8];  // chunk k: sub-block 2k's scale in the low 8 lanes, 2k+1's in the high
-    for (int k = 0; k < 8; ++k) scales[k] = _mm256_set_m128i(_mm_set1_epi16(b.scale[2 * k + 1]), _mm_set1_epi16(b.scale[2 * k]));
-    const __m256i mins = load(b.min);
-    for (int t = 0; t < n_tokens; ++t) {
-      const auto* y = reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i;
-      __m256i sumi = _mm256_setzero_si256();
-      for (int k = 0; k < 8; ++k) {
-        const __m256i qx = _mm256_load_si256(reinterpret_cast<const __m256i*>(b.q + 32 * k));
-        const __m256i qy = load(y->qs + 32 * k);
-        const __m256i pairs = signed_levels ? _mm256_maddubs_epi16(_mm256_sign_epi8(qx, qx), _mm256_sign_epi8(qy, qx))
-                                            : _mm256_maddubs_epi16(qx, qy);
-        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(pairs, scales[k]));
-      }
-      const float d = y->d * b.d, dmin = -y->d * b.dmin;
-      if constexpr (T == GgmlType::Q2_K || T == GgmlType::Q4_K || T == GgmlType::Q5_K) {
-        const __m256i mins8 = _mm256_madd_epi16(load(y->bsums), mins);
-        if constexpr (T == GgmlType::Q2_K) {
-          acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dmin), _mm256_cvtepi32_ps(mins8), acc[t]);
-        } else if constexpr (T == GgmlType::Q4_K) {
-          const __m256i pairs = _mm256_hadd_epi32(mins8, mins8);  // lanes 0,1 | 4,5: m0+m1, m2+m3 | m4+m5, m6+m7
-          const __m128i prod = _mm_unpacklo_epi64(_mm256_castsi256_si128(pairs), _mm256_extracti128_si256(pairs, 1));
-          acc_m[t] = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(prod), acc_m[t]);
-        } else {
-          summs[t] = _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(dmin), _mm_set_ss(float(avx2::hsum_i32_8(mins8))), _mm_set_ss(summs[t])));
-        }
-      }
-      acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc[t]);
-    }
-  }
-  for (int t = 0; t < n_tokens; ++t) {
-    const float lanes = avx2::hsum_float_8(acc[t]);
-    if constexpr (T == GgmlType::Q4_K)
-      out[t] = lanes + avx2::hsum_float_4(acc_m[t]);
-    else if constexpr (T == GgmlType::Q5_K)
-      out[t] = lanes + summs[t];
-    else
-      out[t] = lanes;
+VKLLM_AVX2 inline __m256i k16_levels(const __m256i* planes, int half, int j) {
+  const __m256i m2 = _mm256_set1_epi8(3), m4 = _mm256_set1_epi8(0xF);
+  if constexpr (T == GgmlType::Q2_K) {
+    return _mm256_and_si256(_mm256_srl_epi16(planes[0], _mm_cvtsi32_si128(2 * j)), m2);
+  } else if constexpr (T == GgmlType::Q3_K) {
+    const __m256i low = _mm256_and_si256(_mm256_srl_epi16(planes[0], _mm_cvtsi32_si128(2 * j)), m2);
+    const __m256i bit = _mm256_set1_epi8(char(1 << (4 * half + j)));
+    const __m256i clear = _mm256_cmpeq_epi8(_mm256_and_si256(planes[1], bit), _mm256_setzero_si256());
+    return _mm256_sub_epi8(low, _mm256_and_si256(clear, _mm256_set1_epi8(4)));
+  } else {
+    const __m256i ql = planes[j & 1];
+    const __m256i nibble = j < 2 ? _mm256_and_si256(ql, m4) : _mm256_and_si256(_mm256_srli_epi16(ql, 4), m4);
+    const __m256i qh = planes[2];  // bits 2j, 2j+1 of each byte to bits 4, 5
+    const __m256i moved = j == 0 ? _mm256_slli_epi16(qh, 4) : j == 1 ? _mm256_slli_epi16(qh, 2) : j == 2 ? qh : _mm256_srli_epi16(qh, 2);
+    const __m256i high = _mm256_and_si256(moved, _mm256_set1_epi8(0x30));
+    return _mm256_sub_epi8(_mm256_or_si256(nibble, high), _mm256_set1_epi8(32));
   }
 }
+
+// Q2_K, Q3_K and Q6_K the same way: levels from their bit planes, each 16 elements' scale spread by
+// one permute and one byte shuffle.
+template <GgmlType T, int NT>
+VKLLM_AVX2 void dot_k16_row(const uint8_t* w, const uint8_t* x, size_t x_stride, int64_t n, float* out) {
+  constexpr bool signed_levels = T != GgmlType::Q2_K;
+  const size_t bytes = kq::block_bytes(T);
+  // Within a 32-bit lane holding scales 2k and 2k+1: the first in the low half, the second in the high.
+  const __m256i spread = _mm256_set_epi8(3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2,  //
+                                         1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0);
+  __m256 acc[NT];
+  for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const uint8_t* block = w + size_t(i) * bytes;
+    __m256i mins16 = _mm256_setzero_si256();
+    const __m256i scales16 = k16_scales<T>(block, &mins16);
+    __m256i sumi[NT];
+    for (int t = 0; t < NT; ++t) sumi[t] = _mm256_setzero_si256();
+    for (int half = 0; half < 2; ++half) {
+      __m256i planes[3];
+      k16_planes<T>(block, half, planes);
+      for (int j = 0; j < 4; ++j) {
+        const int k = 4 * half + j;  // 32-element chunk of the super-block
+        const __m256i q = k16_levels<T>(planes, half, j);
+        const __m256i scale = _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(scales16, _mm256_set1_epi32(k)), spread);
+        const __m256i unsigned_q = signed_levels ? _mm256_sign_epi8(q, q) : q;
+        for (int t = 0; t < NT; ++t) {
+          const auto* y = reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i;
+          const __m256i qy = signed_levels ? _mm256_sign_epi8(load(y->qs + 32 * k), q) : load(y->qs + 32 * k);
+          sumi[t] = _mm256_add_epi32(sumi[t], _mm256_madd_epi16(_mm256_maddubs_epi16(unsigned_q, qy), scale));
+        }
+      }
+    }
+    uint16_t dh;
+    std::memcpy(&dh, block + (T == GgmlType::Q2_K   ? offsetof(BlockQ2_K, d)
+                              : T == GgmlType::Q3_K ? offsetof(BlockQ3_K, d)
+                                                    : offsetof(BlockQ6_K, d)),
+                2);
+    const float bd = avx2::half_to_float(dh);
+    for (int t = 0; t < NT; ++t) {
+      const auto* y = reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i;
+      if constexpr (T == GgmlType::Q2_K) {
+        const float dmin = -y->d * avx2::half_to_float(reinterpret_cast<const BlockQ2_K*>(block)->dmin);
+        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dmin), _mm256_cvtepi32_ps(_mm256_madd_epi16(load(y->bsums), mins16)), acc[t]);
+      }
+      acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(y->d * bd), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
+    }
+  }
+  for (int t = 0; t < NT; ++t) out[t] = avx2::hsum_float_8(acc[t]);
+}
+
+// One row against n_tokens (1..4) tokens with the kernel made for that count.
+template <template <int> class Kernel>
+VKLLM_AVX2 void by_token_count(const uint8_t* row, const uint8_t* x, size_t x_stride, int n_tokens, int64_t n, float* out) {
+  switch (n_tokens) {
+    case 1: return Kernel<1>::run(row, x, x_stride, n, out);
+    case 2: return Kernel<2>::run(row, x, x_stride, n, out);
+    case 3: return Kernel<3>::run(row, x, x_stride, n, out);
+    default: return Kernel<4>::run(row, x, x_stride, n, out);
+  }
+}
+template <int NT>
+struct Q4KRow {
+  VKLLM_AVX2 static void run(const uint8_t* w, const uint8_t* x, size_t s, int64_t n, float* out) {
+    dot_q45_k_row<GgmlType::Q4_K, NT>(w, x, s, n, out);
+  }
+};
+template <int NT>
+struct Q5KRow {
+  VKLLM_AVX2 static void run(const uint8_t* w, const uint8_t* x, size_t s, int64_t n, float* out) {
+    dot_q45_k_row<GgmlType::Q5_K, NT>(w, x, s, n, out);
+  }
+};
+template <GgmlType T>
+struct K16Row {
+  template <int NT>
+  struct Tokens {
+    VKLLM_AVX2 static void run(const uint8_t* w, const uint8_t* x, size_t s, int64_t n, float* out) {
+      dot_k16_row<T, NT>(w, x, s, n, out);
+    }
+  };
+};
 
 template <GgmlType T>
 VKLLM_AVX2 void dot_k_avx2(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                            int n_tokens, int64_t n, float* out) {
-  for (int r = 0; r < n_rows; ++r) dot_k_row<T>(w + r * w_stride, x, x_stride, n_tokens, n, out + r * n_tokens);
+  for (int r = 0; r < n_rows; ++r) {
+    const uint8_t* row = w + r * w_stride;
+    float* row_out = out + r * n_tokens;
+    if constexpr (T == GgmlType::Q4_K) by_token_count<Q4KRow>(row, x, x_stride, n_tokens, n, row_out);
+    else if constexpr (T == GgmlType::Q5_K) by_token_count<Q5KRow>(row, x, x_stride, n_tokens, n, row_out);
+    else by_token_count<K16Row<T>::template Tokens>(row, x, x_stride, n_tokens, n, row_out);
+  }
 }
 
 }  // namespace
