@@ -199,14 +199,18 @@ VKLLM_AVX2 void dot_k16_row(const uint8_t* w, const uint8_t* x, size_t x_stride,
   for (int t = 0; t < NT; ++t) out[t] = avx2::hsum_float_8(acc[t]);
 }
 
-// One row against n_tokens (1..4) tokens with the kernel made for that count.
+// One row against n_tokens (1..8) tokens with the kernel made for that count.
 template <template <int> class Kernel>
 VKLLM_AVX2 void by_token_count(const uint8_t* row, const uint8_t* x, size_t x_stride, int n_tokens, int64_t n, float* out) {
   switch (n_tokens) {
     case 1: return Kernel<1>::run(row, x, x_stride, n, out);
     case 2: return Kernel<2>::run(row, x, x_stride, n, out);
     case 3: return Kernel<3>::run(row, x, x_stride, n, out);
-    default: return Kernel<4>::run(row, x, x_stride, n, out);
+    case 4: return Kernel<4>::run(row, x, x_stride, n, out);
+    case 5: return Kernel<5>::run(row, x, x_stride, n, out);
+    case 6: return Kernel<6>::run(row, x, x_stride, n, out);
+    case 7: return Kernel<7>::run(row, x, x_stride, n, out);
+    default: return Kernel<8>::run(row, x, x_stride, n, out);
   }
 }
 template <int NT>

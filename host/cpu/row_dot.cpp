@@ -121,6 +121,7 @@ DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor)
       break;
     case ActivationFormat::Q8_K:
       k.dot = avx2 ? k_quant_dot_avx2(weight_type) : k_quant_dot_scalar(weight_type);
+      k.tokens = 8;  // the levels unpacked once for eight tokens
       break;
     default:
       k.dot = avx2 ? float_dot_avx2(weight_type) : float_dot_scalar(weight_type);
