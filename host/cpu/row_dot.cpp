@@ -117,7 +117,8 @@ DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor)
   switch (k.format) {
     case ActivationFormat::Q8_0: case ActivationFormat::Q8_1:
       k.dot = avx2 ? legacy_dot_avx2(weight_type) : legacy_dot_scalar(weight_type);
-      k.rows = 8;  // one token: eight rows' chains side by side; a batch goes row by row anyway
+      k.rows = 8;    // one token: eight rows' chains side by side
+      k.tokens = 8;  // a batch: one row's blocks decoded once for eight tokens
       break;
     case ActivationFormat::Q8_K:
       k.dot = avx2 ? k_quant_dot_avx2(weight_type) : k_quant_dot_scalar(weight_type);

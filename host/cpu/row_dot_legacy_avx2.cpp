@@ -1,7 +1,7 @@
 // AVX2 dot products of Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 rows with q8_0/q8_1 activations: ggml's AVX2
 // vec_dot kernels instruction for instruction (integer sums of four, one fused multiply-add per
 // block in eight lanes, hsum_float_8), so the floats equal q8_dot.cpp's scalar emulation. One call
-// decodes each weight block once for up to four tokens; rows come from the file or from the groups
+// decodes each weight block once for up to eight tokens; rows come from the file or from the groups
 // of legacy_x8_layout.h.
 #include "host/cpu/row_dot.h"
 
@@ -115,18 +115,22 @@ VKLLM_AVX2 void dot_tile(const uint8_t* w, BlockSteps steps, const uint8_t* x, s
     }
 }
 
-// R rows against 2..4 tokens.
+// R rows against 2..8 tokens.
 template <GgmlType T, int R>
 VKLLM_AVX2 void tokens_tile(const uint8_t* w, BlockSteps steps, const uint8_t* x, size_t x_stride, int n_tokens,
                             int64_t nb, float* out) {
   switch (n_tokens) {
     case 2: return dot_tile<T, R, 2>(w, steps, x, x_stride, nb, out);
     case 3: return dot_tile<T, R, 3>(w, steps, x, x_stride, nb, out);
-    default: return dot_tile<T, R, 4>(w, steps, x, x_stride, nb, out);
+    case 4: return dot_tile<T, R, 4>(w, steps, x, x_stride, nb, out);
+    case 5: return dot_tile<T, R, 5>(w, steps, x, x_stride, nb, out);
+    case 6: return dot_tile<T, R, 6>(w, steps, x, x_stride, nb, out);
+    case 7: return dot_tile<T, R, 7>(w, steps, x, x_stride, nb, out);
+    default: return dot_tile<T, R, 8>(w, steps, x, x_stride, nb, out);
   }
 }
 
-// One token: rows side by side. Several tokens: two rows at a time against up to four of them.
+// One token: rows side by side. Several tokens: a row at a time against up to eight of them.
 // Grouped: w is a group of legacy_x8_layout.h (w_stride unused).
 template <GgmlType T, bool grouped>
 VKLLM_AVX2 void dot_legacy(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
@@ -146,10 +150,8 @@ VKLLM_AVX2 void dot_legacy(const uint8_t* w, size_t w_stride, int n_rows, const 
       default: return dot_tile<T, 8, 1>(w, steps, x, x_stride, nb, out);
     }
   }
-  // Two rows at a time share each token's activation loads.
-  int r = 0;
-  for (; r + 2 <= n_rows; r += 2) tokens_tile<T, 2>(w + r * steps.row_step, steps, x, x_stride, n_tokens, nb, out + r * n_tokens);
-  if (r < n_rows) tokens_tile<T, 1>(w + r * steps.row_step, steps, x, x_stride, n_tokens, nb, out + r * n_tokens);
+  // A row at a time against up to eight tokens: each block decoded once, the sums in registers.
+  for (int r = 0; r < n_rows; ++r) tokens_tile<T, 1>(w + r * steps.row_step, steps, x, x_stride, n_tokens, nb, out + r * n_tokens);
 }
 
 }  // namespace
