@@ -249,6 +249,53 @@ VKLLM_AVX2 void dot_k_avx2(const uint8_t* w, size_t w_stride, int n_rows, const 
 
 }  // namespace
 
+// quantize_q8_k with the same float steps: the first element of largest magnitude sets the scale,
+// -127 / max times each element rounded half to even, capped at 127, then the 16-element sums.
+VKLLM_AVX2 void quantize_q8_k_avx2(const float* x, int64_t n, void* out) {
+  auto* blocks = static_cast<BlockQ8_K*>(out);
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const float* xb = x + i * kQK_K;
+    BlockQ8_K& b = blocks[i];
+    __m256 amax8 = _mm256_setzero_ps();
+    for (int j = 0; j < kQK_K; j += 8) amax8 = _mm256_max_ps(amax8, _mm256_andnot_ps(sign, _mm256_loadu_ps(xb + j)));
+    __m128 m = _mm_max_ps(_mm256_extractf128_ps(amax8, 1), _mm256_castps256_ps128(amax8));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    const float amax = _mm_cvtss_f32(_mm_max_ss(m, _mm_movehdup_ps(m)));
+    if (amax == 0) {
+      std::memset(&b, 0, sizeof(b));
+      continue;
+    }
+    const __m256 target = _mm256_set1_ps(amax);
+    float max = 0;
+    for (int j = 0; j < kQK_K; j += 8) {
+      const __m256 v = _mm256_loadu_ps(xb + j);
+      const int hits = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_andnot_ps(sign, v), target, _CMP_EQ_OQ));
+      if (hits != 0) {
+        max = xb[j + __builtin_ctz(unsigned(hits))];
+        break;
+      }
+    }
+    const float iscale = -127.0f / max;
+    const __m256 scale = _mm256_set1_ps(iscale);
+    const __m256i cap = _mm256_set1_epi32(127), order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    for (int j = 0; j < kQK_K; j += 32) {
+      __m256i q[4];
+      for (int k = 0; k < 4; ++k)
+        q[k] = _mm256_min_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(scale, _mm256_loadu_ps(xb + j + 8 * k))), cap);
+      const __m256i packed = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+      const __m256i levels = _mm256_permutevar8x32_epi32(packed, order);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(b.qs + j), levels);
+      // 16-element sums: pairs, then quads, then the two halves of each 16.
+      const __m256i quads = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), levels), _mm256_set1_epi16(1));
+      const __m256i sums = _mm256_hadd_epi32(_mm256_hadd_epi32(quads, quads), quads);
+      b.bsums[j / 16] = int16_t(_mm256_extract_epi32(sums, 0));
+      b.bsums[j / 16 + 1] = int16_t(_mm256_extract_epi32(sums, 4));
+    }
+    b.d = 1.0f / iscale;
+  }
+}
+
 RowDot k_quant_dot_avx2(GgmlType weight_type) {
   switch (weight_type) {
     case GgmlType::Q2_K: return dot_k_avx2<GgmlType::Q2_K>;
@@ -266,6 +313,7 @@ RowDot k_quant_dot_avx2(GgmlType weight_type) {
 
 namespace vkllm::cpu {
 RowDot k_quant_dot_avx2(GgmlType) { return nullptr; }
+void quantize_q8_k_avx2(const float*, int64_t, void*) {}
 }  // namespace vkllm::cpu
 
 #endif

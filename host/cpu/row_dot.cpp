@@ -175,7 +175,7 @@ void prepare_activations(ActivationFormat format, const float* x, int64_t n, uin
       }
       return;
     }
-    case ActivationFormat::Q8_K: return quantize_q8_k(x, n, out);
+    case ActivationFormat::Q8_K: return path == CpuPath::Avx2 ? quantize_q8_k_avx2(x, n, out) : quantize_q8_k(x, n, out);
     case ActivationFormat::F16: return round_activations(GgmlType::F16, x, reinterpret_cast<float*>(out), n);
     case ActivationFormat::BF16: return round_activations(GgmlType::BF16, x, reinterpret_cast<float*>(out), n);
     case ActivationFormat::F32: std::memcpy(out, x, size_t(n) * sizeof(float)); return;

@@ -80,7 +80,9 @@ RowDot q4_0_x8_grouped_dot_avx2();
 // q8_0 / q8_1 blocks of n activations (n % 32 == 0), as quantize_activations (q8_dot.h) makes them.
 void quantize_legacy_avx2(GgmlType partner, const float* x, int64_t n, uint8_t* out);
 
-// Quantizes n activations (n % 256 == 0) into q8_K blocks as ggml's quantize_row_q8_K does.
+// Quantizes n activations (n % 256 == 0) into q8_K blocks as ggml's quantize_row_q8_K does; the
+// AVX2 version gives the same bytes.
 void quantize_q8_k(const float* x, int64_t n, void* out);
+void quantize_q8_k_avx2(const float* x, int64_t n, void* out);
 
 }  // namespace vkllm::cpu

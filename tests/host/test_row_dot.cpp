@@ -234,6 +234,29 @@ TEST(ThreadPool, RethrowsOnceEveryChunkHasEnded) {
   EXPECT_EQ(sum.load(), 4950);
 }
 
+// The AVX2 q8_K quantizer writes the scalar one's bytes, also where the scalar loop's order shows:
+// a block of zeros, a largest magnitude that occurs with both signs (the first one sets the scale's
+// sign), values that land on a half after scaling.
+TEST(RowDot, Q8KQuantizerAvx2WritesTheScalarBytes) {
+  if (!cpu_has_avx2()) GTEST_SKIP() << "no AVX2 on this CPU";
+  std::vector<float> x(5 * kQK_K);
+  std::mt19937 rng(21);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (auto& v : x) v = normal(rng);
+  std::fill(x.begin() + kQK_K, x.begin() + 2 * kQK_K, 0.0f);  // block 1: zeros
+  x[2 * kQK_K + 40] = -9.0f, x[2 * kQK_K + 200] = 9.0f;        // block 2: -9 first
+  x[3 * kQK_K + 7] = 9.0f, x[3 * kQK_K + 100] = -9.0f;         // block 3: +9 first
+  for (int j = 0; j < kQK_K; ++j) x[size_t(4 * kQK_K + j)] = float(j % 19) * (127.0f / 36.0f) / 2.0f - 20.0f;
+  x[4 * kQK_K + 3] = -127.0f / 2.0f;  // block 4: products near halves
+  std::vector<BlockQ8_K> scalar(5), avx2(5);
+  quantize_q8_k(x.data(), int64_t(x.size()), scalar.data());
+  quantize_q8_k_avx2(x.data(), int64_t(x.size()), avx2.data());
+  for (size_t b = 0; b < scalar.size(); ++b)
+    EXPECT_EQ(std::memcmp(&scalar[b], &avx2[b], sizeof(BlockQ8_K)), 0) << "block " << b;
+  EXPECT_GT(scalar[2].d, 0.0f);  // d = -max / 127 with max the first largest magnitude: -9
+  EXPECT_LT(scalar[3].d, 0.0f);
+}
+
 TEST(CpuPath, OverrideAndRestore) {
   override_cpu_path(CpuPath::Scalar);
   EXPECT_EQ(cpu_path(), CpuPath::Scalar);
