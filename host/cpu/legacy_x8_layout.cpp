@@ -4,8 +4,11 @@
 
 #include "engine/quant/blocks.h"
 #include "engine/util/check.h"
+#include "host/cpu/grouped_copy.h"
 
 namespace vkllm::cpu {
+
+static_assert(kLegacyGroupRows == kGroupedCopyRows);
 
 bool repacks_legacy_x8(const WeightRef& w) {
   if (!w || w.rows() % kLegacyGroupRows != 0) return false;
@@ -20,24 +23,13 @@ WeightRef repack_legacy_x8(const WeightRef& w, std::vector<uint8_t>& storage, Th
   const uint64_t nb = w.cols() / kQK, block_bytes = w.row_bytes() / nb;
   VKLLM_ASSERT(nb * block_bytes == w.row_bytes(), "{} row of {} bytes for {} columns", type_name(w.type()),
                w.row_bytes(), w.cols());
-  storage.resize(w.data.size());
-  const auto groups = [&](int64_t first, int64_t end) {
-    for (uint64_t g = uint64_t(first); g < uint64_t(end); ++g) {
-      uint8_t* group = storage.data() + g * kLegacyGroupRows * w.row_bytes();
-      for (int r = 0; r < kLegacyGroupRows; ++r) {
-        const uint8_t* row = w.row(g * kLegacyGroupRows + uint64_t(r));
-        for (uint64_t i = 0; i < nb; ++i)
-          std::memcpy(group + (i * kLegacyGroupRows + uint64_t(r)) * block_bytes, row + i * block_bytes, block_bytes);
-      }
+  return grouped_copy(w, storage, pool, [&](uint64_t g, uint8_t* group) {
+    for (int r = 0; r < kLegacyGroupRows; ++r) {
+      const uint8_t* row = w.row(g * kLegacyGroupRows + uint64_t(r));
+      for (uint64_t i = 0; i < nb; ++i)
+        std::memcpy(group + (i * kLegacyGroupRows + uint64_t(r)) * block_bytes, row + i * block_bytes, block_bytes);
     }
-  };
-  const int64_t n_groups = int64_t(w.rows() / kLegacyGroupRows);
-  if (pool) pool->parallel_for(n_groups, groups);
-  else groups(0, n_groups);
-  WeightRef out = w;
-  out.data = storage;
-  out.grouped_x8 = true;
-  return out;
+  });
 }
 
 }  // namespace vkllm::cpu

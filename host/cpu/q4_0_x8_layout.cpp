@@ -3,8 +3,11 @@
 #include <cstring>
 
 #include "engine/util/check.h"
+#include "host/cpu/grouped_copy.h"
 
 namespace vkllm::cpu {
+
+static_assert(kQ4_0GroupRows == kGroupedCopyRows);
 namespace {
 
 constexpr size_t kGroupBlockBytes = kQ4_0GroupRows * sizeof(BlockQ4_0);  // 144
@@ -12,10 +15,10 @@ constexpr int kChunk = 4;                                                // byte
 
 size_t qs_offset(int chunk, int r) { return 2 * kQ4_0GroupRows + size_t(32 * chunk + kChunk * r); }
 
-// Group g (rows 8g..8g+7) of w into its place in storage.
-void repack_group(const WeightRef& w, uint64_t g, uint64_t nb, uint8_t* storage) {
+// Group g (rows 8g..8g+7) of w into its place.
+void repack_group(const WeightRef& w, uint64_t g, uint64_t nb, uint8_t* group) {
   for (uint64_t i = 0; i < nb; ++i) {
-    uint8_t* out = storage + (g * nb + i) * kGroupBlockBytes;
+    uint8_t* out = group + i * kGroupBlockBytes;
     for (int r = 0; r < kQ4_0GroupRows; ++r) {
       BlockQ4_0 b;
       std::memcpy(&b, w.row(g * kQ4_0GroupRows + uint64_t(r)) + i * sizeof(BlockQ4_0), sizeof(b));
@@ -33,19 +36,9 @@ bool repacks_q4_0_x8(const WeightRef& w) {
 
 WeightRef repack_q4_0_x8(const WeightRef& w, std::vector<uint8_t>& storage, ThreadPool* pool) {
   if (!repacks_q4_0_x8(w) || w.grouped_x8) return w;
-  const uint64_t rows = w.rows(), nb = w.cols() / kQK;
+  const uint64_t nb = w.cols() / kQK;
   VKLLM_ASSERT(w.row_bytes() == nb * sizeof(BlockQ4_0), "q4_0 row of {} bytes for {} columns", w.row_bytes(), w.cols());
-  storage.resize(w.data.size());
-  const auto groups = [&](int64_t first, int64_t end) {
-    for (uint64_t g = uint64_t(first); g < uint64_t(end); ++g) repack_group(w, g, nb, storage.data());
-  };
-  const int64_t n_groups = int64_t(rows / kQ4_0GroupRows);
-  if (pool) pool->parallel_for(n_groups, groups);
-  else groups(0, n_groups);
-  WeightRef out = w;
-  out.data = storage;
-  out.grouped_x8 = true;
-  return out;
+  return grouped_copy(w, storage, pool, [&](uint64_t g, uint8_t* group) { repack_group(w, g, nb, group); });
 }
 
 BlockQ4_0 q4_0_x8_block(const uint8_t* group, int64_t i, int r) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/test_weights.h"
+#include "host/grouped_matmul_check.h"
 #include "host/cpu/cpu_ops.h"
 #include "host/cpu/legacy_x8_layout.h"
 #include "host/cpu/row_dot.h"
@@ -77,21 +78,9 @@ TEST_P(LegacyX8Layout, GroupedKernelsGiveTheFileKernelsFloats) {
 }
 
 TEST_P(LegacyX8Layout, MatmulOverTheCopyGivesTheFileMatmulsFloats) {
-  const GgmlType type = GetParam();
-  const int64_t rows = 40, cols = 320;
-  const auto w = quantized_weight(type, rows, cols, 5);
+  const auto w = quantized_weight(GetParam(), 40, 320, 5);
   std::vector<uint8_t> storage;
-  const WeightRef grouped = group_rows(w.ref(), storage);
-  ASSERT_TRUE(grouped.grouped_x8);
-  for (int threads : {1, 2})
-    for (int64_t n_tokens : {1, 3, 17}) {
-      ThreadPool pool(threads);
-      const auto x = normal_values(n_tokens * cols, 6);
-      std::vector<float> want(size_t(n_tokens * rows)), got(want.size());
-      matmul(w.ref(), x.data(), n_tokens, want.data(), pool);
-      matmul(grouped, x.data(), n_tokens, got.data(), pool);
-      EXPECT_EQ(got, want) << threads << " threads, " << n_tokens << " tokens";
-    }
+  expect_grouped_matmul_gives_file_floats(w.ref(), group_rows(w.ref(), storage));
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, LegacyX8Layout,

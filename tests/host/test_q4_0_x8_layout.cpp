@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/test_weights.h"
+#include "host/grouped_matmul_check.h"
 #include "host/cpu/cpu_ops.h"
 #include "host/cpu/q4_0_x8_layout.h"
 #include "host/cpu/row_dot.h"
@@ -65,19 +66,9 @@ TEST(Q4_0x8Layout, GroupedKernelsGiveTheFileKernelsFloats) {
 }
 
 TEST(Q4_0x8Layout, MatmulOverTheCopyGivesTheFileMatmulsFloats) {
-  const int64_t rows = 40, cols = 320;
-  const auto w = quantized_weight(GgmlType::Q4_0, rows, cols, 5);
+  const auto w = quantized_weight(GgmlType::Q4_0, 40, 320, 5);
   std::vector<uint8_t> storage;
-  const WeightRef packed = repack_q4_0_x8(w.ref(), storage);
-  for (int threads : {1, 2})
-    for (int64_t n_tokens : {1, 3, 17}) {
-      ThreadPool pool(threads);
-      const auto x = normal_values(n_tokens * cols, 6);
-      std::vector<float> want(size_t(n_tokens * rows)), got(want.size());
-      matmul(w.ref(), x.data(), n_tokens, want.data(), pool);
-      matmul(packed, x.data(), n_tokens, got.data(), pool);
-      EXPECT_EQ(got, want) << threads << " threads, " << n_tokens << " tokens";
-    }
+  expect_grouped_matmul_gives_file_floats(w.ref(), repack_q4_0_x8(w.ref(), storage));
 }
 
 }  // namespace
