@@ -5,6 +5,11 @@
 #include <cstring>
 
 #include "engine/util/fp16.h"
+#include "host/cpu/cpu_features.h"
+
+#if VKLLM_HAVE_X86
+#include <immintrin.h>
+#endif
 
 namespace vkllm::cpu {
 namespace {
@@ -60,5 +65,38 @@ void round_activations(GgmlType weight_type, const float* x, float* out, int64_t
   }
   std::memcpy(out, x, sizeof(float) * n);
 }
+
+#if VKLLM_HAVE_X86
+
+VKLLM_AVX2 void round_activations_avx2(GgmlType weight_type, const float* x, float* out, int64_t n) {
+  if (weight_type != GgmlType::F16 && weight_type != GgmlType::BF16) return round_activations(weight_type, x, out, n);
+  const bool f16 = weight_type == GgmlType::F16;
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    __m256 r;
+    if (f16) {
+      r = _mm256_cvtph_ps(_mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    } else {  // fp32_to_bf16: round half to even on the high 16 bits; NaNs made quiet
+      const __m256i u = _mm256_castps_si256(v);
+      const __m256i odd = _mm256_and_si256(_mm256_srli_epi32(u, 16), _mm256_set1_epi32(1));
+      const __m256i rounded = _mm256_add_epi32(u, _mm256_add_epi32(_mm256_set1_epi32(0x7fff), odd));
+      const __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(u, _mm256_set1_epi32(0x7fffffff)), _mm256_set1_epi32(0x7f800000));
+      const __m256i quiet = _mm256_or_si256(u, _mm256_set1_epi32(64 << 16));
+      const __m256i high = _mm256_blendv_epi8(rounded, quiet, nan);
+      r = _mm256_castsi256_ps(_mm256_and_si256(high, _mm256_set1_epi32(int(0xffff0000u))));
+    }
+    _mm256_storeu_ps(out + i, r);
+  }
+  if (i < n) round_activations(weight_type, x + i, out + i, n - i);
+}
+
+#else
+
+void round_activations_avx2(GgmlType weight_type, const float* x, float* out, int64_t n) {
+  round_activations(weight_type, x, out, n);
+}
+
+#endif
 
 }  // namespace vkllm::cpu

@@ -12,4 +12,8 @@ namespace vkllm::cpu {
 // with weights of `weight_type` (x unchanged for f32 weights). n is the row length.
 void round_activations(GgmlType weight_type, const float* x, float* out, int64_t n);
 
+// The same for F16 and BF16 weights with AVX2/F16C (the same floats, eight at a time); other types
+// go to round_activations. Call only when cpu_path() is CpuPath::Avx2.
+void round_activations_avx2(GgmlType weight_type, const float* x, float* out, int64_t n);
+
 }  // namespace vkllm::cpu

@@ -1,10 +1,15 @@
 // Dot products of F32/F16/BF16 weight rows with f32 activations (already rounded to the weight's
-// precision, as ggml converts them). Both paths sum like ggml_vec_dot_f16 on AVX2: lane i%32 of
-// each 32-element chunk in four 8-float accumulators, then ggml's reduction order. The AVX2 path
-// fuses each multiply-add as ggml does; the scalar one cannot, so they agree to rounding only.
+// precision, as ggml converts them), in the two orders llama.cpp's x86 build uses:
+// - one token (ggml_vec_dot_f16 on AVX2): lane i%32 of each 32-element chunk in four 8-float
+//   accumulators, then ggml's reduction order. The AVX2 path fuses each multiply-add as ggml does;
+//   the scalar one does not, so they agree to rounding only.
+// - two or more (llamafile's tinyBLAS, DotKernel::batch_dot): lane i%8 in one accumulator, fused,
+//   then hsum_float_8; here the scalar path fuses too (std::fma), so the two give equal floats.
+#include <cmath>
 #include <cstring>
 
 #include "engine/util/fp16.h"
+#include "host/cpu/avx2_helpers.h"
 #include "host/cpu/row_dot.h"
 
 #if VKLLM_HAVE_X86
@@ -52,6 +57,26 @@ void dot_float_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uint8
   }
 }
 
+// llamafile's tinyBLAS order (DotKernel::batch_dot): lane l of each output sums elements 8j+l with
+// a fused multiply-add, then hsum_float_8's order. Rows of n % 8 != 0 elements end with the plain
+// sum of the rest (ggml would not take this path for them; the kernel only needs an answer).
+template <GgmlType T>
+void dot_float_batch_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
+                            int n_tokens, int64_t n, float* out) {
+  for (int r = 0; r < n_rows; ++r, out += n_tokens)
+    for (int t = 0; t < n_tokens; ++t) {
+      const uint8_t* row = w + r * w_stride;
+      const auto* xt = reinterpret_cast<const float*>(x + size_t(t) * x_stride);
+      float acc[8] = {};
+      int64_t i = 0;
+      for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; ++l) acc[l] = std::fma(weight_at<T>(row, i + l), xt[i + l], acc[l]);
+      float sum = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+      for (; i < n; ++i) sum += weight_at<T>(row, i) * xt[i];
+      out[t] = sum;
+    }
+}
+
 #if VKLLM_HAVE_X86
 
 template <GgmlType T>
@@ -93,6 +118,54 @@ VKLLM_AVX2 void dot_float_tokens(const uint8_t* row, const uint8_t* x, size_t x_
   }
 }
 
+// R rows x NT tokens of the tinyBLAS order, one accumulator each (R * NT <= 12, as tinyBLAS's
+// 4x3 tiles on sixteen registers).
+template <GgmlType T, int R, int NT>
+VKLLM_AVX2 void dot_float_batch_tile(const uint8_t* w, size_t w_stride, const uint8_t* x, size_t x_stride, int64_t n,
+                                     int n_tokens_out, float* out) {
+  __m256 acc[R][NT];
+  const float* xt[NT];
+  for (int t = 0; t < NT; ++t) xt[t] = reinterpret_cast<const float*>(x + size_t(t) * x_stride);
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < NT; ++t) acc[r][t] = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 xv[NT];
+    for (int t = 0; t < NT; ++t) xv[t] = _mm256_loadu_ps(xt[t] + i);
+    for (int r = 0; r < R; ++r) {
+      const __m256 wv = load8<T>(w + r * w_stride, i);
+      for (int t = 0; t < NT; ++t) acc[r][t] = _mm256_fmadd_ps(wv, xv[t], acc[r][t]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < NT; ++t) {
+      float sum = avx2::hsum_float_8(acc[r][t]);
+      for (int64_t k = i; k < n; ++k) sum += weight_at<T>(w + r * w_stride, k) * xt[t][k];
+      out[r * n_tokens_out + t] = sum;
+    }
+}
+
+template <GgmlType T, int R>
+VKLLM_AVX2 void dot_float_batch_rows(const uint8_t* w, size_t w_stride, const uint8_t* x, size_t x_stride,
+                                     int n_tokens, int64_t n, float* out) {
+  int t = 0;
+  for (; t + 3 <= n_tokens; t += 3)
+    dot_float_batch_tile<T, R, 3>(w, w_stride, x + size_t(t) * x_stride, x_stride, n, n_tokens, out + t);
+  if (n_tokens - t == 2) dot_float_batch_tile<T, R, 2>(w, w_stride, x + size_t(t) * x_stride, x_stride, n, n_tokens, out + t);
+  if (n_tokens - t == 1) dot_float_batch_tile<T, R, 1>(w, w_stride, x + size_t(t) * x_stride, x_stride, n, n_tokens, out + t);
+}
+
+template <GgmlType T>
+VKLLM_AVX2 void dot_float_batch_avx2(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
+                                     int n_tokens, int64_t n, float* out) {
+  switch (n_rows) {
+    case 1: return dot_float_batch_rows<T, 1>(w, w_stride, x, x_stride, n_tokens, n, out);
+    case 2: return dot_float_batch_rows<T, 2>(w, w_stride, x, x_stride, n_tokens, n, out);
+    case 3: return dot_float_batch_rows<T, 3>(w, w_stride, x, x_stride, n_tokens, n, out);
+    default: return dot_float_batch_rows<T, 4>(w, w_stride, x, x_stride, n_tokens, n, out);
+  }
+}
+
 template <GgmlType T>
 VKLLM_AVX2 void dot_float_avx2(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                                int n_tokens, int64_t n, float* out) {
@@ -115,6 +188,28 @@ RowDot float_dot_scalar(GgmlType weight_type) {
     case GgmlType::BF16: return dot_float_scalar<GgmlType::BF16>;
     default: return nullptr;
   }
+}
+
+RowDot float_batch_dot_scalar(GgmlType weight_type) {
+  switch (weight_type) {
+    case GgmlType::F32: return dot_float_batch_scalar<GgmlType::F32>;
+    case GgmlType::F16: return dot_float_batch_scalar<GgmlType::F16>;
+    case GgmlType::BF16: return dot_float_batch_scalar<GgmlType::BF16>;
+    default: return nullptr;
+  }
+}
+
+RowDot float_batch_dot_avx2(GgmlType weight_type) {
+#if VKLLM_HAVE_X86
+  switch (weight_type) {
+    case GgmlType::F32: return dot_float_batch_avx2<GgmlType::F32>;
+    case GgmlType::F16: return dot_float_batch_avx2<GgmlType::F16>;
+    case GgmlType::BF16: return dot_float_batch_avx2<GgmlType::BF16>;
+    default: return nullptr;
+  }
+#else
+  return nullptr;
+#endif
 }
 
 RowDot float_dot_avx2(GgmlType weight_type) {

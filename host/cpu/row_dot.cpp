@@ -126,6 +126,10 @@ DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor)
       break;
     default:
       k.dot = avx2 ? float_dot_avx2(weight_type) : float_dot_scalar(weight_type);
+      if (rows_in_tensor > 0 && rows_in_tensor % 4 == 0) {
+        k.batch_dot = avx2 ? float_batch_dot_avx2(weight_type) : float_batch_dot_scalar(weight_type);
+        k.tokens = 6;  // two of its 4x3 tiles per call
+      }
       break;
   }
   return k;
@@ -176,8 +180,11 @@ void prepare_activations(ActivationFormat format, const float* x, int64_t n, uin
       return;
     }
     case ActivationFormat::Q8_K: return path == CpuPath::Avx2 ? quantize_q8_k_avx2(x, n, out) : quantize_q8_k(x, n, out);
-    case ActivationFormat::F16: return round_activations(GgmlType::F16, x, reinterpret_cast<float*>(out), n);
-    case ActivationFormat::BF16: return round_activations(GgmlType::BF16, x, reinterpret_cast<float*>(out), n);
+    case ActivationFormat::F16: case ActivationFormat::BF16: {
+      const GgmlType as = format == ActivationFormat::F16 ? GgmlType::F16 : GgmlType::BF16;
+      if (path == CpuPath::Avx2) return round_activations_avx2(as, x, reinterpret_cast<float*>(out), n);
+      return round_activations(as, x, reinterpret_cast<float*>(out), n);
+    }
     case ActivationFormat::F32: std::memcpy(out, x, size_t(n) * sizeof(float)); return;
   }
 }

@@ -39,6 +39,10 @@ struct DotKernel {
   RowDot dot = nullptr;  // null: no kernel for this type (dequantize and use the F32 one)
   int rows = 4;          // rows per call it is made for (it takes 1..rows)
   int tokens = 4;        // the most tokens per call (each weight block is decoded once per call)
+  // For products of two or more tokens, where llama.cpp sums differently (its prompt path): F32,
+  // F16 and BF16 tensors of 4k rows and 8k columns go through its tiled GEMM (llamafile's tinyBLAS:
+  // one 8-lane fused multiply-add chain per output, then hsum_float_8). Null: `dot` for any count.
+  RowDot batch_dot = nullptr;
 };
 
 // rows_in_tensor: the weight's row count when known (0: not known), which picks llama.cpp's
@@ -71,6 +75,9 @@ RowDot k_quant_dot_scalar(GgmlType weight_type);
 RowDot k_quant_dot_avx2(GgmlType weight_type);
 RowDot float_dot_scalar(GgmlType weight_type);
 RowDot float_dot_avx2(GgmlType weight_type);
+// The tiled-GEMM order of DotKernel::batch_dot (the scalar one fuses with std::fma: equal floats).
+RowDot float_batch_dot_scalar(GgmlType weight_type);
+RowDot float_batch_dot_avx2(GgmlType weight_type);
 RowDot q4_0_x8_dot_scalar();
 RowDot q4_0_x8_dot_avx2();
 // The same over a group of eight rows in the grouped layout (q4_0_x8_layout.h); w_stride is unused.

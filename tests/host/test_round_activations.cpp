@@ -1,6 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cmath>
+
+
 #include "host/cpu/activation_rounding.h"
+#include "host/cpu/cpu_features.h"
 #include "host/ops/ops.h"
 #include "host/vulkan/recorder.h"
 #include "host/vulkan_test_env.h"
@@ -48,6 +53,32 @@ TEST(RoundActivations, NoRoundingForF32OrRowsThatDoNotFitTheBlocks) {
   EXPECT_EQ(ops::activation_rounding(GgmlType::Q4_K, 288), ops::ActivationRounding::None);
   EXPECT_EQ(ops::activation_rounding(GgmlType::Q4_K, 768), ops::ActivationRounding::Q8_K);
   EXPECT_EQ(ops::activation_rounding(GgmlType::Q5_1, 288), ops::ActivationRounding::Q8_0);
+}
+
+// The AVX2/F16C rounding of f16 and bf16 activations gives the scalar floats, also at the edges:
+// ties, subnormal and overflowing f16 results, infinities, NaNs (both NaN is enough there), and a
+// row length that leaves a scalar tail.
+TEST(RoundActivations, Avx2GivesTheScalarFloats) {
+  if (!cpu::cpu_has_avx2()) GTEST_SKIP() << "no AVX2 on this CPU";
+  auto x = random_floats(1003, -70000, 70000, 5);
+  const auto small = random_floats(200, -1e-4f, 1e-4f, 6);
+  std::copy(small.begin(), small.end(), x.begin());
+  const float edges[] = {0.0f, -0.0f, 65504.0f, 65520.0f, -65519.0f, 1.0f + 1.0f / 2048, 1.0f + 3.0f / 2048, 5.96e-8f,
+                         2.98e-8f, 1.0f + 1.0f / 256, 1.0f + 3.0f / 256, INFINITY, -INFINITY, NAN, 3.0e38f, 1e-40f};
+  std::copy(std::begin(edges), std::end(edges), x.begin() + 300);
+  for (GgmlType type : {GgmlType::F16, GgmlType::BF16}) {
+    std::vector<float> want(x.size()), got(x.size());
+    cpu::round_activations(type, x.data(), want.data(), int64_t(x.size()));
+    cpu::round_activations_avx2(type, x.data(), got.data(), int64_t(x.size()));
+    for (size_t i = 0; i < x.size(); ++i) {
+      if (std::isnan(want[i])) {
+        EXPECT_TRUE(std::isnan(got[i])) << type_name(type) << " at " << i;
+        continue;
+      }
+      EXPECT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i]))
+          << type_name(type) << " at " << i << ": " << x[i] << " -> " << got[i] << " vs " << want[i];
+    }
+  }
 }
 
 }  // namespace

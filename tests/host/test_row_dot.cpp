@@ -234,6 +234,51 @@ TEST(ThreadPool, RethrowsOnceEveryChunkHasEnded) {
   EXPECT_EQ(sum.load(), 4950);
 }
 
+// Float weights in products of 2+ tokens sum in llamafile's tinyBLAS order (DotKernel::batch_dot):
+// the scalar and AVX2 kernels give equal floats, close to the one-token order's, and matmul picks
+// that order by token count (and only for tensors of 4k rows, as llama.cpp).
+TEST(RowDot, FloatBatchOrderForTwoOrMoreTokens) {
+  const int64_t cols = 200;  // 25 steps of 8
+  for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::BF16}) {
+    SCOPED_TRACE(type_name(type));
+    const auto w = make_weight(type, 8, cols, 13);
+    const auto scalar = dot_kernel(type, CpuPath::Scalar, 8);
+    ASSERT_TRUE(scalar.batch_dot);
+    EXPECT_FALSE(dot_kernel(type, CpuPath::Scalar, 6).batch_dot);  // 6 rows: not a multiple of 4
+    const int n_tokens = scalar.tokens;
+    const auto x = make_activations(n_tokens, cols, 14);
+    const size_t stride = activation_row_bytes(scalar.format, cols);
+    std::vector<uint8_t> act(stride * size_t(n_tokens));
+    for (int t = 0; t < n_tokens; ++t)
+      prepare_activations(scalar.format, &x[size_t(t * cols)], cols, &act[t * stride], CpuPath::Scalar);
+    float want[kMaxDotRows * kMaxDotTokens], lanes4[kMaxDotRows * kMaxDotTokens];
+    scalar.batch_dot(w.bytes.data(), w.ref().row_bytes(), 4, act.data(), stride, n_tokens, cols, want);
+    scalar.dot(w.bytes.data(), w.ref().row_bytes(), 4, act.data(), stride, n_tokens, cols, lanes4);
+    for (int i = 0; i < 4 * n_tokens; ++i) EXPECT_NEAR(want[i], lanes4[i], 1e-4 * (1 + std::fabs(lanes4[i])));
+    if (cpu_has_avx2()) {
+      const auto avx2 = dot_kernel(type, CpuPath::Avx2, 8);
+      ASSERT_EQ(avx2.tokens, n_tokens);
+      for (int nr = 1; nr <= 4; ++nr)
+        for (int nt = 1; nt <= n_tokens; ++nt) {
+          float a[kMaxDotRows * kMaxDotTokens], b[kMaxDotRows * kMaxDotTokens];
+          scalar.batch_dot(w.bytes.data(), w.ref().row_bytes(), nr, act.data(), stride, nt, cols, a);
+          avx2.batch_dot(w.bytes.data(), w.ref().row_bytes(), nr, act.data(), stride, nt, cols, b);
+          for (int i = 0; i < nr * nt; ++i)
+            ASSERT_EQ(std::bit_cast<uint32_t>(a[i]), std::bit_cast<uint32_t>(b[i])) << nr << "x" << nt << " at " << i;
+        }
+    }
+    // matmul: two tokens take the batch order, one token the one-token order.
+    override_cpu_path(CpuPath::Scalar);
+    ThreadPool pool(1);
+    std::vector<float> y(2 * 8);
+    matmul(w.ref(), x.data(), 2, y.data(), pool);
+    for (int r = 0; r < 4; ++r) EXPECT_EQ(y[size_t(r)], want[r * n_tokens]) << "row " << r;
+    matmul(w.ref(), x.data(), 1, y.data(), pool);
+    for (int r = 0; r < 4; ++r) EXPECT_EQ(y[size_t(r)], lanes4[r * n_tokens]) << "row " << r;
+    override_cpu_path(std::nullopt);
+  }
+}
+
 // The AVX2 q8_K quantizer writes the scalar one's bytes, also where the scalar loop's order shows:
 // a block of zeros, a largest magnitude that occurs with both signs (the first one sets the scale's
 // sign), values that land on a half after scaling.
