@@ -98,7 +98,7 @@ void matmuls(std::span<const MatmulTarget> targets, const float* x, int64_t n_to
     const WeightRef& w = *target.w;
     VKLLM_ASSERT(int64_t(w.cols()) == cols, "products of one input need equal widths, not {} and {}", w.cols(), cols);
     Product p{&w, target.y, dot_kernel(w, path), false};
-    if (n_tokens >= 2 && p.kernel.batch_dot) p.kernel.dot = p.kernel.batch_dot;  // as llama.cpp's prompt path
+    if (n_tokens >= 2 && p.kernel.batch_dot && cols % 8 == 0) p.kernel.dot = p.kernel.batch_dot;  // llama.cpp's prompt path
     p.decode_rows = p.kernel.dot == nullptr;
     if (p.decode_rows) p.kernel = dot_kernel(GgmlType::F32, path);
     const GgmlType rounded_as = p.decode_rows ? w.type() : GgmlType::F32;

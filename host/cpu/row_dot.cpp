@@ -51,6 +51,12 @@ void dot_q4_0_x8_grouped_scalar(const uint8_t* w, size_t, int n_rows, const uint
   }
 }
 
+// q8_0 or q8_1 blocks, by ggml's AVX2 quantizer or its scalar twin (the same bytes).
+void quantize_blocks(GgmlType partner, const float* x, int64_t n, uint8_t* out, CpuPath path) {
+  if (path == CpuPath::Avx2) quantize_legacy_avx2(partner, x, n, out);
+  else quantize_activations(partner, x, n, out);
+}
+
 ActivationFormat format_for(GgmlType weight_type) {
   switch (weight_type) {
     case GgmlType::Q4_0: case GgmlType::Q5_0: case GgmlType::Q8_0: return ActivationFormat::Q8_0;
@@ -150,9 +156,7 @@ size_t activation_row_bytes(ActivationFormat format, int64_t n) {
 void prepare_activations(ActivationFormat format, const float* x, int64_t n, uint8_t* out, CpuPath path) {
   switch (format) {
     case ActivationFormat::Q8_0: case ActivationFormat::Q8_1: {
-      const GgmlType partner = format == ActivationFormat::Q8_0 ? GgmlType::Q8_0 : GgmlType::Q8_1;
-      if (path == CpuPath::Avx2) quantize_legacy_avx2(partner, x, n, out);
-      else quantize_activations(partner, x, n, out);
+      quantize_blocks(format == ActivationFormat::Q8_0 ? GgmlType::Q8_0 : GgmlType::Q8_1, x, n, out, path);
       const int64_t nb = n / kQK;
       auto* scales = reinterpret_cast<float*>(out + q8_scales_tail(format, nb));
       if (format == ActivationFormat::Q8_0) {
@@ -166,8 +170,7 @@ void prepare_activations(ActivationFormat format, const float* x, int64_t n, uin
     }
     case ActivationFormat::Q8_0_SUMS: {
       const int64_t nb = n / kQK;
-      if (path == CpuPath::Avx2) quantize_legacy_avx2(GgmlType::Q8_0, x, n, out);
-      else quantize_activations(GgmlType::Q8_0, x, n, out);
+      quantize_blocks(GgmlType::Q8_0, x, n, out, path);
       const auto* blocks = reinterpret_cast<const BlockQ8_0*>(out);
       auto* offsets = reinterpret_cast<int32_t*>(out + q8_0_sums_tail(nb));
       auto* scales = reinterpret_cast<float*>(offsets + nb);

@@ -46,7 +46,8 @@ struct DotKernel {
 };
 
 // rows_in_tensor: the weight's row count when known (0: not known), which picks llama.cpp's
-// repacked summation for Q4_0 tensors of 8k rows.
+// repacked summation for Q4_0 tensors of 8k rows and its tiled-GEMM order (batch_dot) for float
+// tensors of 4k rows.
 DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor = 0);
 // The kernel for a weight as it is held: by type and row count, or a grouped kernel for a copy with
 // its rows grouped by eight (row_groups.h).

@@ -73,7 +73,7 @@ struct BlockSteps {
   size_t row_step, block_step;
 };
 
-// R rows x NT tokens, each pair with its own accumulator chain (R * NT <= 8). The activation scales
+// R rows x NT tokens (one of them 1), each pair with its own accumulator chain. The activation scales
 // (and q8_1 sums) come as floats from the row's tail (q8_scales_tail); d_w * d_x is the same float
 // product ggml forms, only in all lanes at once.
 template <GgmlType T, int R, int NT>
@@ -115,18 +115,18 @@ VKLLM_AVX2 void dot_tile(const uint8_t* w, BlockSteps steps, const uint8_t* x, s
     }
 }
 
-// R rows against 2..8 tokens.
-template <GgmlType T, int R>
-VKLLM_AVX2 void tokens_tile(const uint8_t* w, BlockSteps steps, const uint8_t* x, size_t x_stride, int n_tokens,
-                            int64_t nb, float* out) {
+// One row against 2..8 tokens.
+template <GgmlType T>
+VKLLM_AVX2 void row_tokens(const uint8_t* w, BlockSteps steps, const uint8_t* x, size_t x_stride, int n_tokens,
+                           int64_t nb, float* out) {
   switch (n_tokens) {
-    case 2: return dot_tile<T, R, 2>(w, steps, x, x_stride, nb, out);
-    case 3: return dot_tile<T, R, 3>(w, steps, x, x_stride, nb, out);
-    case 4: return dot_tile<T, R, 4>(w, steps, x, x_stride, nb, out);
-    case 5: return dot_tile<T, R, 5>(w, steps, x, x_stride, nb, out);
-    case 6: return dot_tile<T, R, 6>(w, steps, x, x_stride, nb, out);
-    case 7: return dot_tile<T, R, 7>(w, steps, x, x_stride, nb, out);
-    default: return dot_tile<T, R, 8>(w, steps, x, x_stride, nb, out);
+    case 2: return dot_tile<T, 1, 2>(w, steps, x, x_stride, nb, out);
+    case 3: return dot_tile<T, 1, 3>(w, steps, x, x_stride, nb, out);
+    case 4: return dot_tile<T, 1, 4>(w, steps, x, x_stride, nb, out);
+    case 5: return dot_tile<T, 1, 5>(w, steps, x, x_stride, nb, out);
+    case 6: return dot_tile<T, 1, 6>(w, steps, x, x_stride, nb, out);
+    case 7: return dot_tile<T, 1, 7>(w, steps, x, x_stride, nb, out);
+    default: return dot_tile<T, 1, 8>(w, steps, x, x_stride, nb, out);
   }
 }
 
@@ -151,7 +151,7 @@ VKLLM_AVX2 void dot_legacy(const uint8_t* w, size_t w_stride, int n_rows, const 
     }
   }
   // A row at a time against up to eight tokens: each block decoded once, the sums in registers.
-  for (int r = 0; r < n_rows; ++r) tokens_tile<T, 1>(w + r * steps.row_step, steps, x, x_stride, n_tokens, nb, out + r * n_tokens);
+  for (int r = 0; r < n_rows; ++r) row_tokens<T>(w + r * steps.row_step, steps, x, x_stride, n_tokens, nb, out + r * n_tokens);
 }
 
 }  // namespace
