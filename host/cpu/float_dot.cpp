@@ -5,11 +5,13 @@
 //   the scalar one does not, so they agree to rounding only.
 // - two or more (llamafile's tinyBLAS, DotKernel::batch_dot): lane i%8 in one accumulator, fused,
 //   then hsum_float_8; here the scalar path fuses too (std::fma), so the two give equal floats.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "engine/util/fp16.h"
 #include "host/cpu/avx2_helpers.h"
+#include "host/cpu/count_dispatch.h"
 #include "host/cpu/row_dot.h"
 
 #if VKLLM_HAVE_X86
@@ -158,12 +160,7 @@ VKLLM_AVX2 void dot_float_batch_rows(const uint8_t* w, size_t w_stride, const ui
 template <GgmlType T>
 VKLLM_AVX2 void dot_float_batch_avx2(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                                      int n_tokens, int64_t n, float* out) {
-  switch (n_rows) {
-    case 1: return dot_float_batch_rows<T, 1>(w, w_stride, x, x_stride, n_tokens, n, out);
-    case 2: return dot_float_batch_rows<T, 2>(w, w_stride, x, x_stride, n_tokens, n, out);
-    case 3: return dot_float_batch_rows<T, 3>(w, w_stride, x, x_stride, n_tokens, n, out);
-    default: return dot_float_batch_rows<T, 4>(w, w_stride, x, x_stride, n_tokens, n, out);
-  }
+  with_count(std::min(n_rows, 4), [&](auto nr) { dot_float_batch_rows<T, nr.value>(w, w_stride, x, x_stride, n_tokens, n, out); });
 }
 
 template <GgmlType T>

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "host/cpu/avx2_helpers.h"
+#include "host/cpu/count_dispatch.h"
 #include "host/cpu/k_quant_decode.h"
 #include "host/cpu/row_dot.h"
 
@@ -199,51 +200,16 @@ VKLLM_AVX2 void dot_k16_row(const uint8_t* w, const uint8_t* x, size_t x_stride,
   for (int t = 0; t < NT; ++t) out[t] = avx2::hsum_float_8(acc[t]);
 }
 
-// One row against n_tokens (1..8) tokens with the kernel made for that count.
-template <template <int> class Kernel>
-VKLLM_AVX2 void by_token_count(const uint8_t* row, const uint8_t* x, size_t x_stride, int n_tokens, int64_t n, float* out) {
-  switch (n_tokens) {
-    case 1: return Kernel<1>::run(row, x, x_stride, n, out);
-    case 2: return Kernel<2>::run(row, x, x_stride, n, out);
-    case 3: return Kernel<3>::run(row, x, x_stride, n, out);
-    case 4: return Kernel<4>::run(row, x, x_stride, n, out);
-    case 5: return Kernel<5>::run(row, x, x_stride, n, out);
-    case 6: return Kernel<6>::run(row, x, x_stride, n, out);
-    case 7: return Kernel<7>::run(row, x, x_stride, n, out);
-    default: return Kernel<8>::run(row, x, x_stride, n, out);
-  }
-}
-template <int NT>
-struct Q4KRow {
-  VKLLM_AVX2 static void run(const uint8_t* w, const uint8_t* x, size_t s, int64_t n, float* out) {
-    dot_q45_k_row<GgmlType::Q4_K, NT>(w, x, s, n, out);
-  }
-};
-template <int NT>
-struct Q5KRow {
-  VKLLM_AVX2 static void run(const uint8_t* w, const uint8_t* x, size_t s, int64_t n, float* out) {
-    dot_q45_k_row<GgmlType::Q5_K, NT>(w, x, s, n, out);
-  }
-};
-template <GgmlType T>
-struct K16Row {
-  template <int NT>
-  struct Tokens {
-    VKLLM_AVX2 static void run(const uint8_t* w, const uint8_t* x, size_t s, int64_t n, float* out) {
-      dot_k16_row<T, NT>(w, x, s, n, out);
-    }
-  };
-};
-
 template <GgmlType T>
 VKLLM_AVX2 void dot_k_avx2(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                            int n_tokens, int64_t n, float* out) {
   for (int r = 0; r < n_rows; ++r) {
     const uint8_t* row = w + r * w_stride;
     float* row_out = out + r * n_tokens;
-    if constexpr (T == GgmlType::Q4_K) by_token_count<Q4KRow>(row, x, x_stride, n_tokens, n, row_out);
-    else if constexpr (T == GgmlType::Q5_K) by_token_count<Q5KRow>(row, x, x_stride, n_tokens, n, row_out);
-    else by_token_count<K16Row<T>::template Tokens>(row, x, x_stride, n_tokens, n, row_out);
+    with_count(n_tokens, [&](auto nt) {
+      if constexpr (T == GgmlType::Q4_K || T == GgmlType::Q5_K) dot_q45_k_row<T, nt.value>(row, x, x_stride, n, row_out);
+      else dot_k16_row<T, nt.value>(row, x, x_stride, n, row_out);
+    });
   }
 }
 

@@ -11,6 +11,7 @@
 #include "engine/quant/blocks.h"
 #include "engine/util/fp16.h"
 #include "host/cpu/avx2_helpers.h"
+#include "host/cpu/count_dispatch.h"
 #include "host/cpu/legacy_x8_layout.h"
 
 #if VKLLM_HAVE_X86
@@ -115,21 +116,6 @@ VKLLM_AVX2 void dot_tile(const uint8_t* w, BlockSteps steps, const uint8_t* x, s
     }
 }
 
-// One row against 2..8 tokens.
-template <GgmlType T>
-VKLLM_AVX2 void row_tokens(const uint8_t* w, BlockSteps steps, const uint8_t* x, size_t x_stride, int n_tokens,
-                           int64_t nb, float* out) {
-  switch (n_tokens) {
-    case 2: return dot_tile<T, 1, 2>(w, steps, x, x_stride, nb, out);
-    case 3: return dot_tile<T, 1, 3>(w, steps, x, x_stride, nb, out);
-    case 4: return dot_tile<T, 1, 4>(w, steps, x, x_stride, nb, out);
-    case 5: return dot_tile<T, 1, 5>(w, steps, x, x_stride, nb, out);
-    case 6: return dot_tile<T, 1, 6>(w, steps, x, x_stride, nb, out);
-    case 7: return dot_tile<T, 1, 7>(w, steps, x, x_stride, nb, out);
-    default: return dot_tile<T, 1, 8>(w, steps, x, x_stride, nb, out);
-  }
-}
-
 // One token: rows side by side. Several tokens: a row at a time against up to eight of them.
 // Grouped: w is a group of legacy_x8_layout.h (w_stride unused).
 template <GgmlType T, bool grouped>
@@ -138,20 +124,13 @@ VKLLM_AVX2 void dot_legacy(const uint8_t* w, size_t w_stride, int n_rows, const 
   const int64_t nb = n / kQK;
   constexpr size_t block_bytes = sizeof(Block<T>);
   const BlockSteps steps = grouped ? BlockSteps{block_bytes, kLegacyGroupRows * block_bytes} : BlockSteps{w_stride, block_bytes};
-  if (n_tokens == 1) {
-    switch (n_rows) {
-      case 1: return dot_tile<T, 1, 1>(w, steps, x, x_stride, nb, out);
-      case 2: return dot_tile<T, 2, 1>(w, steps, x, x_stride, nb, out);
-      case 3: return dot_tile<T, 3, 1>(w, steps, x, x_stride, nb, out);
-      case 4: return dot_tile<T, 4, 1>(w, steps, x, x_stride, nb, out);
-      case 5: return dot_tile<T, 5, 1>(w, steps, x, x_stride, nb, out);
-      case 6: return dot_tile<T, 6, 1>(w, steps, x, x_stride, nb, out);
-      case 7: return dot_tile<T, 7, 1>(w, steps, x, x_stride, nb, out);
-      default: return dot_tile<T, 8, 1>(w, steps, x, x_stride, nb, out);
-    }
-  }
+  if (n_tokens == 1)
+    return with_count(n_rows, [&](auto nr) { dot_tile<T, nr.value, 1>(w, steps, x, x_stride, nb, out); });
   // A row at a time against up to eight tokens: each block decoded once, the sums in registers.
-  for (int r = 0; r < n_rows; ++r) row_tokens<T>(w + r * steps.row_step, steps, x, x_stride, n_tokens, nb, out + r * n_tokens);
+  with_count(n_tokens, [&](auto nt) {
+    for (int r = 0; r < n_rows; ++r)
+      dot_tile<T, 1, nt.value>(w + r * steps.row_step, steps, x, x_stride, nb, out + r * n_tokens);
+  });
 }
 
 }  // namespace
