@@ -12,6 +12,7 @@
 #include "engine/util/fp16.h"
 #include "host/cpu/avx2_helpers.h"
 #include "host/cpu/count_dispatch.h"
+#include "host/cpu/lane_sum.h"
 #include "host/cpu/row_dot.h"
 
 #if VKLLM_HAVE_X86
@@ -73,7 +74,7 @@ void dot_float_batch_scalar(const uint8_t* w, size_t w_stride, int n_rows, const
       int64_t i = 0;
       for (; i + 8 <= n; i += 8)
         for (int l = 0; l < 8; ++l) acc[l] = std::fma(weight_at<T>(row, i + l), xt[i + l], acc[l]);
-      float sum = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+      float sum = sum_lanes8(acc);
       for (; i < n; ++i) sum += weight_at<T>(row, i) * xt[i];
       out[t] = sum;
     }

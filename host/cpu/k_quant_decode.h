@@ -12,6 +12,7 @@
 #include "engine/quant/blocks.h"
 #include "engine/types/ggml_type.h"
 #include "engine/util/fp16.h"
+#include "host/cpu/lane_sum.h"
 
 namespace vkllm::cpu::kq {
 
@@ -57,8 +58,7 @@ inline void add_super_block(GgmlType type, LaneSums& s, float dy, const Unpacked
 }
 
 inline float finish(GgmlType type, const LaneSums& s) {
-  const float r0 = s.acc[0] + s.acc[4], r1 = s.acc[1] + s.acc[5], r2 = s.acc[2] + s.acc[6], r3 = s.acc[3] + s.acc[7];
-  const float lanes = (r0 + r2) + (r1 + r3);
+  const float lanes = sum_lanes8(s.acc);
   if (type == GgmlType::Q4_K) return lanes + ((s.acc_m[0] + s.acc_m[2]) + (s.acc_m[1] + s.acc_m[3]));
   if (type == GgmlType::Q5_K) return lanes + s.summs;
   return lanes;

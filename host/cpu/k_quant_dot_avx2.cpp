@@ -1,15 +1,14 @@
 // AVX2 K-quant kernels: each super-block's levels are unpacked in registers, 32 at a time, and
-// dotted with up to four tokens' q8_K activations in 16-bit pair sums scaled per 16 elements (the
+// dotted with up to eight tokens' q8_K activations in 16-bit pair sums scaled per 16 elements (the
 // scales spread across lanes by byte shuffles). The integer lane sums are those of
 // k_quant_decode.h's unpacked form and the floats are combined as ggml's AVX2 kernels do
 // (kq::LaneSums is the scalar statement of that order), so results equal the scalar kernels'.
 #include <cstddef>
 #include <cstring>
-#include <type_traits>
 
+#include "engine/quant/blocks.h"
 #include "host/cpu/avx2_helpers.h"
 #include "host/cpu/count_dispatch.h"
-#include "host/cpu/k_quant_decode.h"
 #include "host/cpu/row_dot.h"
 
 #if VKLLM_HAVE_X86
@@ -37,7 +36,6 @@ VKLLM_AVX2 inline __m128i q4_k_scales_mins(const uint8_t* packed) {
 template <GgmlType T, int NT>
 VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_stride, int64_t n, float* out) {
   static_assert(T == GgmlType::Q4_K || T == GgmlType::Q5_K);
-  using Block = std::conditional_t<T == GgmlType::Q4_K, BlockQ4_K, BlockQ5_K>;
   const __m256i m4 = _mm256_set1_epi8(0xF), bit4 = _mm256_set1_epi8(0x10);
   __m256i pick[4][2];  // chunk 2g / 2g+1: its sub-block's scale in all sixteen 16-bit lanes
   for (int g = 0; g < 4; ++g)
@@ -47,19 +45,20 @@ VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_strid
   float summs[NT];
   for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps(), acc_m[t] = _mm_setzero_ps(), summs[t] = 0;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    const auto* b = reinterpret_cast<const Block*>(w) + i;
+    const auto* b = reinterpret_cast<const Block<T>*>(w) + i;
     const __m256i sm16 = _mm256_cvtepu8_epi16(q4_k_scales_mins(b->scales));
     const __m256i scales = _mm256_broadcastsi128_si256(_mm256_castsi256_si128(sm16));
     const __m128i mins = _mm256_extracti128_si256(sm16, 1);
     const __m256i mins16 = _mm256_set_m128i(_mm_unpackhi_epi16(mins, mins), _mm_unpacklo_epi16(mins, mins));
     const float bd = avx2::half_to_float(b->d), bdmin = avx2::half_to_float(b->dmin);
+    __m256i qh = _mm256_setzero_si256();  // Q5_K's fifth bits
+    if constexpr (T == GgmlType::Q5_K) qh = load(b->qh);
     __m256i sumi[NT];
     for (int t = 0; t < NT; ++t) sumi[t] = _mm256_setzero_si256();
     for (int g = 0; g < 4; ++g) {
       const __m256i v = load(b->qs + 32 * g);
       __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
       if constexpr (T == GgmlType::Q5_K) {  // bits 2g and 2g+1 of qh to bit 4 (16-bit shifts keep them in their byte)
-        const __m256i qh = load(b->qh);
         const __m256i to_lo = 2 * g <= 4 ? _mm256_slli_epi16(qh, 4 - 2 * g) : _mm256_srli_epi16(qh, 2 * g - 4);
         const __m256i to_hi = 2 * g + 1 <= 4 ? _mm256_slli_epi16(qh, 3 - 2 * g) : _mm256_srli_epi16(qh, 2 * g - 3);
         lo = _mm256_or_si256(lo, _mm256_and_si256(to_lo, bit4));
@@ -155,14 +154,13 @@ VKLLM_AVX2 inline __m256i k16_levels(const __m256i* planes, int half, int j) {
 template <GgmlType T, int NT>
 VKLLM_AVX2 void dot_k16_row(const uint8_t* w, const uint8_t* x, size_t x_stride, int64_t n, float* out) {
   constexpr bool signed_levels = T != GgmlType::Q2_K;
-  const size_t bytes = kq::block_bytes(T);
   // Within a 32-bit lane holding scales 2k and 2k+1: the first in the low half, the second in the high.
   const __m256i spread = _mm256_set_epi8(3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2,  //
                                          1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0);
   __m256 acc[NT];
   for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    const uint8_t* block = w + size_t(i) * bytes;
+    const uint8_t* block = w + size_t(i) * sizeof(Block<T>);
     __m256i mins16 = _mm256_setzero_si256();
     const __m256i scales16 = k16_scales<T>(block, &mins16);
     __m256i sumi[NT];
@@ -182,16 +180,14 @@ VKLLM_AVX2 void dot_k16_row(const uint8_t* w, const uint8_t* x, size_t x_stride,
         }
       }
     }
-    uint16_t dh;
-    std::memcpy(&dh, block + (T == GgmlType::Q2_K   ? offsetof(BlockQ2_K, d)
-                              : T == GgmlType::Q3_K ? offsetof(BlockQ3_K, d)
-                                                    : offsetof(BlockQ6_K, d)),
-                2);
-    const float bd = avx2::half_to_float(dh);
+    const auto* b = reinterpret_cast<const Block<T>*>(block);
+    const float bd = avx2::half_to_float(b->d);
+    float bdmin = 0;
+    if constexpr (T == GgmlType::Q2_K) bdmin = avx2::half_to_float(b->dmin);
     for (int t = 0; t < NT; ++t) {
       const auto* y = reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i;
       if constexpr (T == GgmlType::Q2_K) {
-        const float dmin = -y->d * avx2::half_to_float(reinterpret_cast<const BlockQ2_K*>(block)->dmin);
+        const float dmin = -y->d * bdmin;
         acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dmin), _mm256_cvtepi32_ps(_mm256_madd_epi16(load(y->bsums), mins16)), acc[t]);
       }
       acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(y->d * bd), _mm256_cvtepi32_ps(sumi[t]), acc[t]);

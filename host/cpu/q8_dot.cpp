@@ -6,6 +6,7 @@
 
 #include "engine/util/check.h"
 #include "engine/util/fp16.h"
+#include "host/cpu/lane_sum.h"
 
 namespace vkllm::cpu {
 namespace {
@@ -21,10 +22,7 @@ struct Lanes {
       acc[j] = std::fma(scale, float(sum), acc[j]);
     }
   }
-  float sum() const {
-    const float b0 = acc[0] + acc[4], b1 = acc[1] + acc[5], b2 = acc[2] + acc[6], b3 = acc[3] + acc[7];
-    return (b0 + b2) + (b1 + b3);
-  }
+  float sum() const { return sum_lanes8(acc); }
 };
 
 // Low nibbles give elements 0..15, high nibbles 16..31; the fifth bit (Q5) from qh.

@@ -80,7 +80,7 @@ struct BlockSteps {
 template <GgmlType T, int R, int NT>
 VKLLM_AVX2 void dot_tile(const uint8_t* w, BlockSteps steps, const uint8_t* x, size_t x_stride, int64_t nb, float* out) {
   constexpr bool q8_1 = T == GgmlType::Q4_1 || T == GgmlType::Q5_1;
-  constexpr size_t block_bytes = q8_1 ? sizeof(BlockQ8_1) : sizeof(BlockQ8_0);
+  constexpr size_t x_block_bytes = q8_1 ? sizeof(BlockQ8_1) : sizeof(BlockQ8_0);
   constexpr size_t levels_at = q8_1 ? offsetof(BlockQ8_1, qs) : offsetof(BlockQ8_0, qs);
   const size_t tail = q8_scales_tail(q8_1 ? ActivationFormat::Q8_1 : ActivationFormat::Q8_0, nb);
   const float* scales[NT];
@@ -95,7 +95,7 @@ VKLLM_AVX2 void dot_tile(const uint8_t* w, BlockSteps steps, const uint8_t* x, s
       const __m256 dw = _mm256_set1_ps(q.d);
       const __m256i unsigned_w = q8_1 ? q.q : _mm256_sign_epi8(q.q, q.q);
       for (int t = 0; t < NT; ++t) {
-        const auto* qy = reinterpret_cast<const __m256i*>(x + size_t(t) * x_stride + size_t(i) * block_bytes + levels_at);
+        const auto* qy = reinterpret_cast<const __m256i*>(x + size_t(t) * x_stride + size_t(i) * x_block_bytes + levels_at);
         const __m256 d = _mm256_mul_ps(dw, _mm256_broadcast_ss(scales[t] + i));
         __m256i signed_y = _mm256_loadu_si256(qy);
         if constexpr (q8_1) {

@@ -8,6 +8,7 @@
 #include "engine/util/fp16.h"
 #include "host/cpu/avx2_helpers.h"
 #include "host/cpu/ggml_exp.h"
+#include "host/cpu/lane_sum.h"
 #include "host/cpu/small_gemm.h"
 
 namespace vkllm::cpu {
@@ -44,19 +45,13 @@ void load_row(CacheRows rows, int64_t j, int64_t n, float* out, CpuPath path) {
   }
 }
 
-// ggml's reduction of 8 lanes: ((a0+a4) + (a2+a6)) + ((a1+a5) + (a3+a7)).
-float sum8(const float* a) {
-  const float s0 = a[0] + a[4], s1 = a[1] + a[5], s2 = a[2] + a[6], s3 = a[3] + a[7];
-  return (s0 + s2) + (s1 + s3);
-}
-
 // row[i] = e^(row[i] - max) for a row of T scores; returns their sum as ggml_vec_soft_max_f32 forms
 // it (each group of 8 summed in float, the groups in double).
 double softmax_row_scalar(float* row, float max) {
   double sum = 0;
   for (int i = 0; i < T; i += 8) {
     for (int l = 0; l < 8; ++l) row[i + l] = ggml_exp(row[i + l] - max);
-    sum += double(sum8(row + i));
+    sum += double(sum_lanes8(row + i));
   }
   return sum;
 }
