@@ -38,6 +38,7 @@ struct Product {
   float* y;
   DotKernel kernel;
   bool decode_rows;  // no kernel for the type: rows are dequantized to f32 first
+  int64_t batch_end = 0;  // tokens [0, batch_end) go through kernel.batch_dot
   const PreparedActivations* act = nullptr;
   int64_t row_tile = 0, first_job = 0, n_jobs = 0;
 };
@@ -72,13 +73,16 @@ void run_rows(const Product& p, int64_t r0, int64_t r1, int64_t n_tokens, int64_
         for (int i = 0; i < nr; ++i) dequantize_row(p.w->type(), p.w->row(uint64_t(r + i)), &decoded[size_t(i * cols)], cols);
         wr = reinterpret_cast<const uint8_t*>(decoded.data());
       }
-      for (int64_t t = t0; t < t_end; t += kernel.tokens) {
-        const int nt = int(std::min<int64_t>(kernel.tokens, t_end - t));
-        kernel.dot(wr, w_stride, nr, p.act->bytes.data() + size_t(t) * stride, stride, nt, cols, out);
+      for (int64_t t = t0; t < t_end;) {
+        const bool batch = t < p.batch_end;  // a call does not straddle batch_end
+        const int nt = int(std::min<int64_t>(kernel.tokens, (batch ? std::min(t_end, p.batch_end) : t_end) - t));
+        (batch ? kernel.batch_dot : kernel.dot)(wr, w_stride, nr, p.act->bytes.data() + size_t(t) * stride, stride, nt,
+                                                cols, out);
         for (int j = 0; j < nt; ++j) {  // token by token: each token's rows are adjacent in y
           float* yt = p.y + (t + j) * rows + r;
           for (int i = 0; i < nr; ++i) yt[i] = out[i * nt + j];
         }
+        t += nt;
       }
     }
   }
@@ -98,9 +102,9 @@ void matmuls(std::span<const MatmulTarget> targets, const float* x, int64_t n_to
     const WeightRef& w = *target.w;
     VKLLM_ASSERT(int64_t(w.cols()) == cols, "products of one input need equal widths, not {} and {}", w.cols(), cols);
     Product p{&w, target.y, dot_kernel(w, path), false};
-    if (n_tokens >= 2 && p.kernel.batch_dot && cols % 8 == 0) p.kernel.dot = p.kernel.batch_dot;  // llama.cpp's prompt path
     p.decode_rows = p.kernel.dot == nullptr;
     if (p.decode_rows) p.kernel = dot_kernel(GgmlType::F32, path);
+    p.batch_end = p.kernel.batch_tokens(n_tokens, cols);  // llama.cpp's prompt path
     const GgmlType rounded_as = p.decode_rows ? w.type() : GgmlType::F32;
     auto same = [&](const PreparedActivations& a) { return a.format == p.kernel.format && a.rounded_as == rounded_as; };
     auto it = std::find_if(acts.begin(), acts.end(), same);

@@ -1,10 +1,17 @@
 // Dot products of F32/F16/BF16 weight rows with f32 activations (already rounded to the weight's
-// precision, as ggml converts them), in the two orders llama.cpp's x86 build uses:
-// - one token (ggml_vec_dot_f16 on AVX2): lane i%32 of each 32-element chunk in four 8-float
-//   accumulators, then ggml's reduction order. The AVX2 path fuses each multiply-add as ggml does;
-//   the scalar one does not, so they agree to rounding only.
-// - two or more (llamafile's tinyBLAS, DotKernel::batch_dot): lane i%8 in one accumulator, fused,
-//   then hsum_float_8; here the scalar path fuses too (std::fma), so the two give equal floats.
+// precision, as ggml converts them), in the orders of llama.cpp's AVX-512 build: the build that made
+// shared/golden, and what most servers run. The AVX2 build sums in 8-lane orders and lands a last bit
+// away now and then, which is enough to move a greedy choice at a near tie; these kernels follow the
+// 16-lane orders on every host, holding each 16-lane vector as two 8-lane halves.
+// - one token, F32/F16 (ggml_vec_dot_f32/_f16): element i of each 64-element step goes to lane i % 16
+//   of accumulator i / 16, fused; the accumulators are added (0+2) + (1+3), then the lanes by
+//   _mm512_reduce_add_ps (sum_lanes16). Elements past the last whole step: a plain sum (F16's in
+//   double, as ggml's).
+// - one token, BF16 (ggml_vec_dot_bf16 without AVX512-BF16): 32-element steps into two 16-lane
+//   accumulators, multiply then add (not fused), each reduced and added in double.
+// - two or more tokens (llamafile's tinyBLAS<16>, DotKernel::batch_dot): lane i % 16 of one fused
+//   chain per output, then sum_lanes16; only for rows of whole 16-element steps, as tinyBLAS.
+// The scalar twins fuse exactly where the vector kernels do, so both give the same floats.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -22,14 +29,6 @@
 namespace vkllm::cpu {
 namespace {
 
-// (a0+a2) + (a1+a3) lane-wise, then t_i = s_i + s_{i+4}, then (t0+t1) + (t2+t3).
-float reduce_lanes(const float (&acc)[32]) {
-  float s[8];
-  for (int i = 0; i < 8; ++i) s[i] = (acc[i] + acc[16 + i]) + (acc[8 + i] + acc[24 + i]);
-  const float t0 = s[0] + s[4], t1 = s[1] + s[5], t2 = s[2] + s[6], t3 = s[3] + s[7];
-  return (t0 + t1) + (t2 + t3);
-}
-
 template <GgmlType T>
 float weight_at(const uint8_t* row, int64_t i) {
   if constexpr (T == GgmlType::F32) {
@@ -43,26 +42,48 @@ float weight_at(const uint8_t* row, int64_t i) {
   }
 }
 
+// The elements from i on, after the vector steps: ggml's F32 kernel keeps its sum in float, the
+// others in double.
+template <GgmlType T>
+float add_rest(double sum, const uint8_t* row, const float* x, int64_t i, int64_t n) {
+  if constexpr (T == GgmlType::F32) {
+    auto s = float(sum);
+    for (; i < n; ++i) s += weight_at<T>(row, i) * x[i];
+    return s;
+  } else {
+    for (; i < n; ++i) sum += double(weight_at<T>(row, i) * x[i]);
+    return float(sum);
+  }
+}
+
+template <GgmlType T>
+float dot_one_scalar(const uint8_t* row, const float* x, int64_t n) {
+  int64_t i = 0;
+  if constexpr (T == GgmlType::BF16) {
+    float acc[32] = {};
+    for (; i + 32 <= n; i += 32)
+      for (int l = 0; l < 32; ++l) acc[l] = weight_at<T>(row, i + l) * x[i + l] + acc[l];
+    return add_rest<T>(double(sum_lanes16(acc)) + double(sum_lanes16(acc + 16)), row, x, i, n);
+  } else {
+    float acc[64] = {};
+    for (; i + 64 <= n; i += 64)
+      for (int l = 0; l < 64; ++l) acc[l] = std::fma(weight_at<T>(row, i + l), x[i + l], acc[l]);
+    float lanes[16];
+    for (int l = 0; l < 16; ++l) lanes[l] = (acc[l] + acc[32 + l]) + (acc[16 + l] + acc[48 + l]);
+    return add_rest<T>(sum_lanes16(lanes), row, x, i, n);
+  }
+}
+
 template <GgmlType T>
 void dot_float_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride, int n_tokens,
                       int64_t n, float* out) {
   for (int r = 0; r < n_rows; ++r, out += n_tokens)
-  for (int t = 0; t < n_tokens; ++t) {
-    const uint8_t* row = w + r * w_stride;
-    const auto* xt = reinterpret_cast<const float*>(x + size_t(t) * x_stride);
-    float acc[32] = {};
-    int64_t i = 0;
-    for (; i + 32 <= n; i += 32)
-      for (int l = 0; l < 32; ++l) acc[l] += weight_at<T>(row, i + l) * xt[i + l];
-    float sum = reduce_lanes(acc);
-    for (; i < n; ++i) sum += weight_at<T>(row, i) * xt[i];
-    out[t] = sum;
-  }
+    for (int t = 0; t < n_tokens; ++t)
+      out[t] = dot_one_scalar<T>(w + r * w_stride, reinterpret_cast<const float*>(x + size_t(t) * x_stride), n);
 }
 
-// llamafile's tinyBLAS order (DotKernel::batch_dot): lane l of each output sums elements 8j+l with
-// a fused multiply-add, then hsum_float_8's order. Rows of n % 8 != 0 elements end with the plain
-// sum of the rest (ggml would not take this path for them; the kernel only needs an answer).
+// Rows of n % 16 != 0 elements end with the plain sum of the rest (ggml would not take this path for
+// them; the kernel only needs an answer).
 template <GgmlType T>
 void dot_float_batch_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                             int n_tokens, int64_t n, float* out) {
@@ -70,11 +91,11 @@ void dot_float_batch_scalar(const uint8_t* w, size_t w_stride, int n_rows, const
     for (int t = 0; t < n_tokens; ++t) {
       const uint8_t* row = w + r * w_stride;
       const auto* xt = reinterpret_cast<const float*>(x + size_t(t) * x_stride);
-      float acc[8] = {};
+      float acc[16] = {};
       int64_t i = 0;
-      for (; i + 8 <= n; i += 8)
-        for (int l = 0; l < 8; ++l) acc[l] = std::fma(weight_at<T>(row, i + l), xt[i + l], acc[l]);
-      float sum = sum_lanes8(acc);
+      for (; i + 16 <= n; i += 16)
+        for (int l = 0; l < 16; ++l) acc[l] = std::fma(weight_at<T>(row, i + l), xt[i + l], acc[l]);
+      float sum = sum_lanes16(acc);
       for (; i < n; ++i) sum += weight_at<T>(row, i) * xt[i];
       out[t] = sum;
     }
@@ -93,46 +114,47 @@ VKLLM_AVX2 inline __m256 load8(const uint8_t* row, int64_t i) {
   }
 }
 
-VKLLM_AVX2 inline float reduce(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
-  const __m256 s = _mm256_add_ps(_mm256_add_ps(a0, a2), _mm256_add_ps(a1, a3));
-  const __m128 t = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-  const __m128 u = _mm_hadd_ps(t, t);
-  return _mm_cvtss_f32(_mm_hadd_ps(u, u));
-}
+// _mm512_reduce_add_ps of the 16-lane vector (lo, hi).
+VKLLM_AVX2 inline float reduce16(__m256 lo, __m256 hi) { return avx2::hsum_float_8(_mm256_add_ps(lo, hi)); }
 
-template <GgmlType T, int NT>
-VKLLM_AVX2 void dot_float_tokens(const uint8_t* row, const uint8_t* x, size_t x_stride, int64_t n, float* out) {
-  __m256 acc[NT][4];
-  const float* xt[NT];
-  for (int t = 0; t < NT; ++t) {
-    xt[t] = reinterpret_cast<const float*>(x + size_t(t) * x_stride);
-    for (int j = 0; j < 4; ++j) acc[t][j] = _mm256_setzero_ps();
-  }
+template <GgmlType T>
+VKLLM_AVX2 float dot_one_avx2(const uint8_t* row, const float* x, int64_t n) {
   int64_t i = 0;
-  for (; i + 32 <= n; i += 32)
-    for (int j = 0; j < 4; ++j) {
-      const __m256 wv = load8<T>(row, i + 8 * j);
-      for (int t = 0; t < NT; ++t) acc[t][j] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(xt[t] + i + 8 * j), acc[t][j]);
-    }
-  for (int t = 0; t < NT; ++t) {
-    float sum = reduce(acc[t][0], acc[t][1], acc[t][2], acc[t][3]);
-    for (int64_t k = i; k < n; ++k) sum += weight_at<T>(row, k) * xt[t][k];
-    out[t] = sum;
+  if constexpr (T == GgmlType::BF16) {
+    __m256 acc[4];  // lanes 0-7 and 8-15 of the first accumulator, then of the second
+    for (auto& a : acc) a = _mm256_setzero_ps();
+    for (; i + 32 <= n; i += 32)
+      for (int k = 0; k < 4; ++k)
+        acc[k] = _mm256_add_ps(_mm256_mul_ps(load8<T>(row, i + 8 * k), _mm256_loadu_ps(x + i + 8 * k)), acc[k]);
+    return add_rest<T>(double(reduce16(acc[0], acc[1])) + double(reduce16(acc[2], acc[3])), row, x, i, n);
+  } else {
+    __m256 acc[8];  // acc[2j + h]: lanes 8h..8h+7 of accumulator j
+    for (auto& a : acc) a = _mm256_setzero_ps();
+    for (; i + 64 <= n; i += 64)
+      for (int k = 0; k < 8; ++k)
+        acc[k] = _mm256_fmadd_ps(load8<T>(row, i + 8 * k), _mm256_loadu_ps(x + i + 8 * k), acc[k]);
+    const __m256 lo = _mm256_add_ps(_mm256_add_ps(acc[0], acc[4]), _mm256_add_ps(acc[2], acc[6]));
+    const __m256 hi = _mm256_add_ps(_mm256_add_ps(acc[1], acc[5]), _mm256_add_ps(acc[3], acc[7]));
+    return add_rest<T>(reduce16(lo, hi), row, x, i, n);
   }
 }
 
-// R rows x NT tokens of the tinyBLAS order, one accumulator each (R * NT <= 12, as tinyBLAS's
-// 4x3 tiles on sixteen registers).
+template <GgmlType T>
+VKLLM_AVX2 void dot_float_avx2(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
+                               int n_tokens, int64_t n, float* out) {
+  for (int r = 0; r < n_rows; ++r, out += n_tokens)
+    for (int t = 0; t < n_tokens; ++t)
+      out[t] = dot_one_avx2<T>(w + r * w_stride, reinterpret_cast<const float*>(x + size_t(t) * x_stride), n);
+}
+
+// One half of the lanes (from element `begin`, every 16) of a tile's chains over [begin, end).
 template <GgmlType T, int R, int NT>
-VKLLM_AVX2 void dot_float_batch_tile(const uint8_t* w, size_t w_stride, const uint8_t* x, size_t x_stride, int64_t n,
-                                     int n_tokens_out, float* out) {
+VKLLM_AVX2 __attribute__((always_inline)) inline void batch_half(const uint8_t* w, size_t w_stride, const float* const* xt,
+                                                                 int64_t begin, int64_t end, __m256 (&sums)[R][NT]) {
   __m256 acc[R][NT];
-  const float* xt[NT];
-  for (int t = 0; t < NT; ++t) xt[t] = reinterpret_cast<const float*>(x + size_t(t) * x_stride);
   for (int r = 0; r < R; ++r)
-    for (int t = 0; t < NT; ++t) acc[r][t] = _mm256_setzero_ps();
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+    for (int t = 0; t < NT; ++t) acc[r][t] = sums[r][t];
+  for (int64_t i = begin; i < end; i += 16) {
     __m256 xv[NT];
     for (int t = 0; t < NT; ++t) xv[t] = _mm256_loadu_ps(xt[t] + i);
     for (int r = 0; r < R; ++r) {
@@ -141,9 +163,33 @@ VKLLM_AVX2 void dot_float_batch_tile(const uint8_t* w, size_t w_stride, const ui
     }
   }
   for (int r = 0; r < R; ++r)
+    for (int t = 0; t < NT; ++t) sums[r][t] = acc[r][t];
+}
+
+// R rows x NT tokens of the tinyBLAS order (R * NT <= 12 accumulators, as tinyBLAS's 4x3 tiles).
+// Sixteen lanes would need two registers per output, so the tile takes the row in chunks (which
+// stay in L1) and each chunk in two passes: lanes 0-7 of its 16-element steps, then lanes 8-15,
+// each half's accumulators kept in memory between chunks. Every lane's chain is unchanged.
+template <GgmlType T, int R, int NT>
+VKLLM_AVX2 void dot_float_batch_tile(const uint8_t* w, size_t w_stride, const uint8_t* x, size_t x_stride, int64_t n,
+                                     int n_tokens_out, float* out) {
+  constexpr int64_t kChunk = 256;
+  const float* xt[NT];
+  for (int t = 0; t < NT; ++t) xt[t] = reinterpret_cast<const float*>(x + size_t(t) * x_stride);
+  const int64_t steps_end = n / 16 * 16;
+  __m256 halves[2][R][NT];
+  for (auto& half : halves)
+    for (int r = 0; r < R; ++r)
+      for (int t = 0; t < NT; ++t) half[r][t] = _mm256_setzero_ps();
+  for (int64_t c = 0; c < steps_end; c += kChunk) {
+    const int64_t c_end = std::min(steps_end, c + kChunk);
+    batch_half<T, R, NT>(w, w_stride, xt, c, c_end, halves[0]);
+    batch_half<T, R, NT>(w, w_stride, xt, c + 8, c_end, halves[1]);
+  }
+  for (int r = 0; r < R; ++r)
     for (int t = 0; t < NT; ++t) {
-      float sum = avx2::hsum_float_8(acc[r][t]);
-      for (int64_t k = i; k < n; ++k) sum += weight_at<T>(w + r * w_stride, k) * xt[t][k];
+      float sum = reduce16(halves[0][r][t], halves[1][r][t]);
+      for (int64_t k = steps_end; k < n; ++k) sum += weight_at<T>(w + r * w_stride, k) * xt[t][k];
       out[r * n_tokens_out + t] = sum;
     }
 }
@@ -162,17 +208,6 @@ template <GgmlType T>
 VKLLM_AVX2 void dot_float_batch_avx2(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                                      int n_tokens, int64_t n, float* out) {
   with_count(std::min(n_rows, 4), [&](auto nr) { dot_float_batch_rows<T, nr.value>(w, w_stride, x, x_stride, n_tokens, n, out); });
-}
-
-template <GgmlType T>
-VKLLM_AVX2 void dot_float_avx2(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
-                               int n_tokens, int64_t n, float* out) {
-  for (int r = 0; r < n_rows; ++r, out += n_tokens) {
-    const uint8_t* row = w + r * w_stride;
-    int t = 0;
-    for (; t + 2 <= n_tokens; t += 2) dot_float_tokens<T, 2>(row, x + size_t(t) * x_stride, x_stride, n, out + t);
-    if (t < n_tokens) dot_float_tokens<T, 1>(row, x + size_t(t) * x_stride, x_stride, n, out + t);
-  }
 }
 
 #endif

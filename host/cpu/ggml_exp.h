@@ -1,9 +1,11 @@
 #pragma once
-// e^x as ggml's vector kernels compute it (ggml_v_expf), not libm's expf: a split x = n ln2 + b,
-// 2^n built in the exponent bits, a degree-5 polynomial for e^b, every step fused. The two differ
-// in the last bit now and then, and a last bit is enough to move a q8 rounding downstream. The
-// scalar and the AVX2 form give identical floats (std::fma is exact); inputs beyond |x| ~ 87, where
-// 2^n leaves the normal range, go to libm's expf in both.
+// e^x as ggml's vector kernels compute it (ggml_v_expf), not libm's expf: a split x = n ln2 + b and a
+// degree-5 polynomial j ~ e^b, every step fused, then j * 2^n. This is the AVX-512 build's form
+// (1 inside the polynomial, 2^n applied by an exact scaling, vscalefps), the one that made
+// shared/golden; ggml's AVX2 form adds the 1 in a final fma(j, 2^n, 2^n) and differs in the last bit
+// now and then, which is enough to move a q8 rounding downstream. The scalar and the AVX2 forms here
+// give identical floats (std::fma is exact); where 2^n leaves the normal range (|x| beyond ~87) both
+// scale with std::ldexp, and beyond |n| = 192 give 0 or infinity, as vscalefps's caller does.
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -22,19 +24,24 @@ constexpr float kLog2e = 0x1.715476p+0f;
 constexpr float kLn2Hi = 0x1.62e4p-1f, kLn2Lo = 0x1.7f7d1cp-20f;
 constexpr float kC0 = 0x1.0e4020p-7f, kC1 = 0x1.573e2ep-5f, kC2 = 0x1.555e66p-3f, kC3 = 0x1.fffdb6p-2f,
                 kC4 = 0x1.ffffecp-1f;
-constexpr float kMaxExponent = 126.0f;
+constexpr float kMaxExponent = 126.0f;  // 2^n a normal float
+constexpr float kOutOfRange = 192.0f;   // beyond: 0 or infinity
 }  // namespace ggml_exp_constants
+
+// 2^n * j for the integer-valued float n: exact in the normal range, one rounding below it (as
+// AVX-512's vscalefps).
+inline float scale_by_power_of_two(float j, float n) { return std::ldexp(j, int(n)); }
 
 inline float ggml_exp(float x) {
   using namespace ggml_exp_constants;
   const float z = std::fma(x, kLog2e, kShift);
   const float n = z - kShift;
-  if (!(std::fabs(n) <= kMaxExponent)) return std::exp(x);
+  if (std::isnan(n)) return n;
+  if (std::fabs(n) > kOutOfRange) return n <= 0.0f ? 0.0f : INFINITY;
   const float b = std::fma(-n, kLn2Lo, std::fma(-n, kLn2Hi, x));
-  const float scale = std::bit_cast<float>((std::bit_cast<uint32_t>(z) << 23) + 0x3f800000u);
   const float u = b * b;
-  const float p = std::fma(std::fma(std::fma(kC0, b, kC1), u, std::fma(kC2, b, kC3)), u, kC4 * b);
-  return std::fma(p, scale, scale);
+  const float j = std::fma(std::fma(std::fma(kC0, b, kC1), u, std::fma(kC2, b, kC3)), u, std::fma(kC4, b, 1.0f));
+  return scale_by_power_of_two(j, n);
 }
 
 #if VKLLM_HAVE_X86
@@ -61,11 +68,11 @@ VKLLM_AVX2 inline __m256 ggml_exp8(__m256 x) {
   const __m256 scale = _mm256_castsi256_ps(
       _mm256_add_epi32(_mm256_slli_epi32(_mm256_castps_si256(z), 23), _mm256_set1_epi32(0x3f800000)));
   const __m256 u = _mm256_mul_ps(b, b);
-  const __m256 p = _mm256_fmadd_ps(
+  const __m256 j = _mm256_fmadd_ps(
       _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_set1_ps(kC0), b, _mm256_set1_ps(kC1)), u,
                       _mm256_fmadd_ps(_mm256_set1_ps(kC2), b, _mm256_set1_ps(kC3))),
-      u, _mm256_mul_ps(_mm256_set1_ps(kC4), b));
-  return _mm256_andnot_ps(neg_inf, _mm256_fmadd_ps(p, scale, scale));
+      u, _mm256_fmadd_ps(_mm256_set1_ps(kC4), b, _mm256_set1_ps(1.0f)));
+  return _mm256_andnot_ps(neg_inf, _mm256_mul_ps(j, scale));
 }
 
 #endif

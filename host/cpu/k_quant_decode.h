@@ -57,6 +57,22 @@ inline void add_super_block(GgmlType type, LaneSums& s, float dy, const Unpacked
   for (int l = 0; l < 8; ++l) s.acc[l] = std::fma(d, float(sumi[l]), s.acc[l]);
 }
 
+// Q4_K tensors of 8k rows, which llama.cpp repacks eight rows at a time (block_q4_Kx8) and
+// multiplies with its own kernels: integer sums feed two float chains (scaled sums, min terms) by
+// fused multiply-adds with the product of the two scales, and the value is the difference of the
+// chains. Its gemv (one token, and the last n % 4 of a batch) feeds each chain once per
+// super-block; its gemm (the rest of a batch of four or more) once per 64 elements.
+enum class Q4KOrder { Gemv, Gemm };
+
+struct RepackedSums {
+  float acc = 0, acc_min = 0;
+  void add(float d, float dmin, int32_t isum, int32_t imin) {
+    acc = std::fma(float(isum), d, acc);
+    acc_min = std::fma(float(imin), dmin, acc_min);
+  }
+  float value() const { return acc - acc_min; }
+};
+
 inline float finish(GgmlType type, const LaneSums& s) {
   const float lanes = sum_lanes8(s.acc);
   if (type == GgmlType::Q4_K) return lanes + ((s.acc_m[0] + s.acc_m[2]) + (s.acc_m[1] + s.acc_m[3]));

@@ -82,6 +82,20 @@ void unpack_levels_scalar(GgmlType type, const uint8_t* p, int8_t* q) {
 
 namespace {
 
+// Each 32-element chunk k's scaled integer sum, split into ggml's eight lanes (lane l: elements
+// 4l..4l+3 of the chunk); and mins8[l] = min[2l]*bsums[2l] + min[2l+1]*bsums[2l+1] (chunk l's min term).
+void integer_sums(const kq::Unpacked& b, const BlockQ8_K* y, int32_t (&lanes)[8][8], int32_t (&mins8)[8]) {
+  for (int k = 0; k < 8; ++k)
+    for (int l = 0; l < 8; ++l) {
+      const int e = 32 * k + 4 * l;
+      int32_t s = 0;
+      for (int j = 0; j < 4; ++j) s += int32_t(b.q[e + j]) * int32_t(y->qs[e + j]);
+      lanes[k][l] = int32_t(b.scale[e / 16]) * s;
+    }
+  for (int l = 0; l < 8; ++l)
+    mins8[l] = int32_t(b.min[2 * l]) * y->bsums[2 * l] + int32_t(b.min[2 * l + 1]) * y->bsums[2 * l + 1];
+}
+
 template <GgmlType T>
 void dot_k_row(const uint8_t* row, const uint8_t* x, size_t x_stride, int n_tokens, int64_t n, float* out) {
   const size_t bytes = kq::block_bytes(T);
@@ -93,16 +107,10 @@ void dot_k_row(const uint8_t* row, const uint8_t* x, size_t x_stride, int n_toke
     kq::unpack_levels_scalar(T, row + size_t(i) * bytes, b.q);
     for (int t = 0; t < n_tokens; ++t) {
       const auto* y = reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i;
-      int32_t sumi[8] = {}, mins8[8];
+      int32_t lanes[8][8], mins8[8], sumi[8] = {};
+      integer_sums(b, y, lanes, mins8);
       for (int k = 0; k < 8; ++k)
-        for (int l = 0; l < 8; ++l) {
-          const int e = 32 * k + 4 * l;
-          int32_t s = 0;
-          for (int j = 0; j < 4; ++j) s += int32_t(b.q[e + j]) * int32_t(y->qs[e + j]);
-          sumi[l] += int32_t(b.scale[e / 16]) * s;
-        }
-      for (int l = 0; l < 8; ++l)
-        mins8[l] = int32_t(b.min[2 * l]) * y->bsums[2 * l] + int32_t(b.min[2 * l + 1]) * y->bsums[2 * l + 1];
+        for (int l = 0; l < 8; ++l) sumi[l] += lanes[k][l];
       kq::add_super_block(T, sums[t], y->d, b, sumi, mins8);
     }
   }
@@ -113,6 +121,36 @@ template <GgmlType T>
 void dot_k_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride, int n_tokens,
                   int64_t n, float* out) {
   for (int r = 0; r < n_rows; ++r) dot_k_row<T>(w + r * w_stride, x, x_stride, n_tokens, n, out + r * n_tokens);
+}
+
+template <kq::Q4KOrder Order>
+void dot_q4_k_repacked_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
+                              int n_tokens, int64_t n, float* out) {
+  kq::Unpacked b;
+  for (int r = 0; r < n_rows; ++r) {
+    const uint8_t* row = w + r * w_stride;
+    kq::RepackedSums sums[kMaxDotTokens];
+    for (int64_t i = 0; i < n / kQK_K; ++i) {
+      kq::unpack_scales<GgmlType::Q4_K>(row + size_t(i) * sizeof(BlockQ4_K), b);
+      kq::unpack_levels_scalar(GgmlType::Q4_K, row + size_t(i) * sizeof(BlockQ4_K), b.q);
+      for (int t = 0; t < n_tokens; ++t) {
+        const auto* y = reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i;
+        int32_t lanes[8][8], mins8[8], chunk[8] = {};
+        integer_sums(b, y, lanes, mins8);
+        for (int k = 0; k < 8; ++k)
+          for (int l = 0; l < 8; ++l) chunk[k] += lanes[k][l];
+        const float d = b.d * y->d, dmin = b.dmin * y->d;
+        if constexpr (Order == kq::Q4KOrder::Gemm) {
+          for (int g = 0; g < 4; ++g) sums[t].add(d, dmin, chunk[2 * g] + chunk[2 * g + 1], mins8[2 * g] + mins8[2 * g + 1]);
+        } else {
+          int32_t isum = 0, imin = 0;
+          for (int k = 0; k < 8; ++k) isum += chunk[k], imin += mins8[k];
+          sums[t].add(d, dmin, isum, imin);
+        }
+      }
+    }
+    for (int t = 0; t < n_tokens; ++t) out[r * n_tokens + t] = sums[t].value();
+  }
 }
 
 }  // namespace
@@ -126,6 +164,10 @@ RowDot k_quant_dot_scalar(GgmlType weight_type) {
     case GgmlType::Q6_K: return dot_k_scalar<GgmlType::Q6_K>;
     default: return nullptr;
   }
+}
+
+RowDot q4_k_repacked_dot_scalar(bool gemm) {
+  return gemm ? dot_q4_k_repacked_scalar<kq::Q4KOrder::Gemm> : dot_q4_k_repacked_scalar<kq::Q4KOrder::Gemv>;
 }
 
 // ggml's quantize_row_q8_K_ref: scale -127/(the signed extreme), round half to even, clamp at 127.

@@ -3,12 +3,14 @@
 // scales spread across lanes by byte shuffles). The integer lane sums are those of
 // k_quant_decode.h's unpacked form and the floats are combined as ggml's AVX2 kernels do
 // (kq::LaneSums is the scalar statement of that order), so results equal the scalar kernels'.
+#include <cmath>
 #include <cstddef>
 #include <cstring>
 
 #include "engine/quant/blocks.h"
 #include "host/cpu/avx2_helpers.h"
 #include "host/cpu/count_dispatch.h"
+#include "host/cpu/k_quant_decode.h"
 #include "host/cpu/row_dot.h"
 
 #if VKLLM_HAVE_X86
@@ -33,9 +35,43 @@ VKLLM_AVX2 inline __m128i q4_k_scales_mins(const uint8_t* packed) {
 // Q4_K and Q5_K: levels straight from the nibbles (and Q5_K's fifth bits), scales and mins in
 // registers, nothing stored between unpacking and use (a one-token product waits on instructions,
 // not memory). NT tokens, a constant so the sums stay in registers.
-template <GgmlType T, int NT>
+// Lane t: the sum of v[t]'s eight lanes (t < NT; the rest 0).
+template <int NT>
+VKLLM_AVX2 inline __m256i sums_by_token(const __m256i* v) {
+  __m256i p[8];
+  for (int t = 0; t < 8; ++t) p[t] = t < NT ? v[t] : _mm256_setzero_si256();
+  const __m256i q0 = _mm256_hadd_epi32(_mm256_hadd_epi32(p[0], p[1]), _mm256_hadd_epi32(p[2], p[3]));
+  const __m256i q1 = _mm256_hadd_epi32(_mm256_hadd_epi32(p[4], p[5]), _mm256_hadd_epi32(p[6], p[7]));
+  return _mm256_add_epi32(_mm256_permute2x128_si256(q0, q1, 0x20), _mm256_permute2x128_si256(q0, q1, 0x31));
+}
+
+// From each token's eight sub-block min terms m[t]: out[g] lane t = m[t][2g] + m[t][2g+1].
+template <int NT>
+VKLLM_AVX2 inline void min_pairs_by_token(const __m256i* m, __m256i* out) {
+  __m256i p[8];
+  for (int t = 0; t < 8; ++t) p[t] = t < NT ? m[t] : _mm256_setzero_si256();
+  __m256 even[2], odd[2];  // tokens 4k..4k+3: g 0 | g 2, and g 1 | g 3
+  for (int k = 0; k < 2; ++k) {
+    const __m256 a = _mm256_castsi256_ps(_mm256_hadd_epi32(p[4 * k], p[4 * k + 1]));
+    const __m256 b = _mm256_castsi256_ps(_mm256_hadd_epi32(p[4 * k + 2], p[4 * k + 3]));
+    even[k] = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+    odd[k] = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+  }
+  out[0] = _mm256_castps_si256(_mm256_permute2f128_ps(even[0], even[1], 0x20));
+  out[1] = _mm256_castps_si256(_mm256_permute2f128_ps(odd[0], odd[1], 0x20));
+  out[2] = _mm256_castps_si256(_mm256_permute2f128_ps(even[0], even[1], 0x31));
+  out[3] = _mm256_castps_si256(_mm256_permute2f128_ps(odd[0], odd[1], 0x31));
+}
+
+// Order: ggml's vec_dot (Lanes), or Q4_K in the orders of llama.cpp's repacked kernels
+// (kq::RepackedSums; Gemv, Gemm).
+enum class Order { Lanes, Gemv, Gemm };
+
+template <GgmlType T, int NT, Order O = Order::Lanes>
 VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_stride, int64_t n, float* out) {
   static_assert(T == GgmlType::Q4_K || T == GgmlType::Q5_K);
+  static_assert(O == Order::Lanes || T == GgmlType::Q4_K);
+  constexpr bool repacked = O != Order::Lanes;
   const __m256i m4 = _mm256_set1_epi8(0xF), bit4 = _mm256_set1_epi8(0x10);
   __m256i pick[4][2];  // chunk 2g / 2g+1: its sub-block's scale in all sixteen 16-bit lanes
   for (int g = 0; g < 4; ++g)
@@ -43,6 +79,8 @@ VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_strid
   __m256 acc[NT];
   __m128 acc_m[NT];
   float summs[NT];
+  kq::RepackedSums chains[NT];  // the gemv order
+  __m256 chain = _mm256_setzero_ps(), chain_min = _mm256_setzero_ps();  // the gemm order, lane t: token t
   for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps(), acc_m[t] = _mm_setzero_ps(), summs[t] = 0;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const auto* b = reinterpret_cast<const Block<T>*>(w) + i;
@@ -55,6 +93,13 @@ VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_strid
     if constexpr (T == GgmlType::Q5_K) qh = load(b->qh);
     __m256i sumi[NT];
     for (int t = 0; t < NT; ++t) sumi[t] = _mm256_setzero_si256();
+    __m256 d_by_token = _mm256_setzero_ps(), dmin_by_token = _mm256_setzero_ps();
+    if constexpr (O == Order::Gemm) {
+      alignas(32) float dy[8] = {};
+      for (int t = 0; t < NT; ++t) dy[t] = (reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i)->d;
+      d_by_token = _mm256_mul_ps(_mm256_set1_ps(bd), _mm256_load_ps(dy));
+      dmin_by_token = _mm256_mul_ps(_mm256_set1_ps(bdmin), _mm256_load_ps(dy));
+    }
     for (int g = 0; g < 4; ++g) {
       const __m256i v = load(b->qs + 32 * g);
       __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
@@ -69,13 +114,28 @@ VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_strid
         const auto* y = reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i;
         const __m256i p_lo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load(y->qs + 64 * g)), scale_lo);
         const __m256i p_hi = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load(y->qs + 64 * g + 32)), scale_hi);
-        sumi[t] = _mm256_add_epi32(sumi[t], _mm256_add_epi32(p_lo, p_hi));
+        if constexpr (O == Order::Gemm) sumi[t] = _mm256_add_epi32(p_lo, p_hi);  // this 64 only
+        else sumi[t] = _mm256_add_epi32(sumi[t], _mm256_add_epi32(p_lo, p_hi));
       }
+      if constexpr (O == Order::Gemm)
+        chain = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums_by_token<NT>(sumi)), d_by_token, chain);
+    }
+    if constexpr (O == Order::Gemm) {
+      __m256i mins8[NT], pairs[4];
+      for (int t = 0; t < NT; ++t)
+        mins8[t] = _mm256_madd_epi16(load((reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i)->bsums), mins16);
+      min_pairs_by_token<NT>(mins8, pairs);
+      for (int g = 0; g < 4; ++g) chain_min = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pairs[g]), dmin_by_token, chain_min);
+      continue;
     }
     for (int t = 0; t < NT; ++t) {
       const auto* y = reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i;
       const float d = y->d * bd, dmin = -y->d * bdmin;
       const __m256i mins8 = _mm256_madd_epi16(load(y->bsums), mins16);
+      if constexpr (O == Order::Gemv) {
+        chains[t].add(d, y->d * bdmin, avx2::hsum_i32_8(sumi[t]), avx2::hsum_i32_8(mins8));
+        continue;
+      }
       if constexpr (T == GgmlType::Q4_K) {
         const __m256i pairs = _mm256_hadd_epi32(mins8, mins8);
         const __m128i prod = _mm_unpacklo_epi64(_mm256_castsi256_si128(pairs), _mm256_extracti128_si256(pairs, 1));
@@ -86,8 +146,16 @@ VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_strid
       acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
     }
   }
-  for (int t = 0; t < NT; ++t)
-    out[t] = avx2::hsum_float_8(acc[t]) + (T == GgmlType::Q4_K ? avx2::hsum_float_4(acc_m[t]) : summs[t]);
+  if constexpr (O == Order::Gemm) {
+    alignas(32) float values[8];
+    _mm256_store_ps(values, _mm256_sub_ps(chain, chain_min));
+    for (int t = 0; t < NT; ++t) out[t] = values[t];
+    return;
+  }
+  for (int t = 0; t < NT; ++t) {
+    if constexpr (repacked) out[t] = chains[t].value();
+    else out[t] = avx2::hsum_float_8(acc[t]) + (T == GgmlType::Q4_K ? avx2::hsum_float_4(acc_m[t]) : summs[t]);
+  }
 }
 
 // Q2_K's, Q3_K's and Q6_K's sixteen 16-element scales as 16-bit lanes (Q2_K: and its mins).
@@ -209,7 +277,20 @@ VKLLM_AVX2 void dot_k_avx2(const uint8_t* w, size_t w_stride, int n_rows, const 
   }
 }
 
+template <Order O>
+VKLLM_AVX2 void dot_q4_k_repacked_avx2(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
+                                       int n_tokens, int64_t n, float* out) {
+  for (int r = 0; r < n_rows; ++r)
+    with_count(n_tokens, [&](auto nt) {
+      dot_q45_k_row<GgmlType::Q4_K, nt.value, O>(w + r * w_stride, x, x_stride, n, out + r * n_tokens);
+    });
+}
+
 }  // namespace
+
+RowDot q4_k_repacked_dot_avx2(bool gemm) {
+  return gemm ? dot_q4_k_repacked_avx2<Order::Gemm> : dot_q4_k_repacked_avx2<Order::Gemv>;
+}
 
 // quantize_q8_k with the same float steps: the first element of largest magnitude sets the scale,
 // -127 / max times each element rounded half to even, capped at 127, then the 16-element sums.
@@ -275,6 +356,7 @@ RowDot k_quant_dot_avx2(GgmlType weight_type) {
 
 namespace vkllm::cpu {
 RowDot k_quant_dot_avx2(GgmlType) { return nullptr; }
+RowDot q4_k_repacked_dot_avx2(bool) { return nullptr; }
 void quantize_q8_k_avx2(const float*, int64_t, void*) {}
 }  // namespace vkllm::cpu
 

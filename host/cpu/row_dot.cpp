@@ -128,12 +128,18 @@ DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor)
       break;
     case ActivationFormat::Q8_K:
       k.dot = avx2 ? k_quant_dot_avx2(weight_type) : k_quant_dot_scalar(weight_type);
+      if (weight_type == GgmlType::Q4_K && rows_in_tensor > 0 && rows_in_tensor % 8 == 0) {
+        k.dot = avx2 ? q4_k_repacked_dot_avx2(false) : q4_k_repacked_dot_scalar(false);
+        k.batch_dot = avx2 ? q4_k_repacked_dot_avx2(true) : q4_k_repacked_dot_scalar(true);
+        k.batch_group = 4;
+      }
       k.tokens = 8;  // the levels unpacked once for eight tokens
       break;
     default:
       k.dot = avx2 ? float_dot_avx2(weight_type) : float_dot_scalar(weight_type);
       if (rows_in_tensor > 0 && rows_in_tensor % 4 == 0) {
         k.batch_dot = avx2 ? float_batch_dot_avx2(weight_type) : float_batch_dot_scalar(weight_type);
+        k.batch_step = kBatchDotStep;
         k.tokens = 6;  // two of its 4x3 tiles per call
       }
       break;

@@ -8,6 +8,7 @@
 // ggml_vec_dot_f16's four 8-lane accumulators; K-quants sum each super-block exactly in integers.
 // The scalar and AVX2 kernels of the integer formats give identical floats; the float formats
 // agree to rounding.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -34,20 +35,35 @@ enum class ActivationFormat { F32, F16, BF16, Q8_0, Q8_1, Q8_K, Q8_0_SUMS };
 using RowDot = void (*)(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
                         int n_tokens, int64_t n, float* out);
 
+// The row length llamafile's tinyBLAS needs a multiple of (DotKernel::batch_step of the float types).
+constexpr int64_t kBatchDotStep = 16;
+
 struct DotKernel {
   ActivationFormat format = ActivationFormat::F32;
   RowDot dot = nullptr;  // null: no kernel for this type (dequantize and use the F32 one)
   int rows = 4;          // rows per call it is made for (it takes 1..rows)
   int tokens = 4;        // the most tokens per call (each weight block is decoded once per call)
-  // For products of two or more tokens, where llama.cpp sums differently (its prompt path): F32,
-  // F16 and BF16 tensors of 4k rows and 8k columns go through its tiled GEMM (llamafile's tinyBLAS:
-  // one 8-lane fused multiply-add chain per output, then hsum_float_8). Null: `dot` for any count.
+  // For products of several tokens, where llama.cpp sums differently (its prompt path): the first
+  // batch_tokens(n, cols) tokens go through batch_dot, the rest through `dot`.
+  // - F32/F16/BF16 tensors of 4k rows: llamafile's tinyBLAS (one 16-lane fused multiply-add chain
+  //   per output, then the halving sum of the lanes), for every token of two or more, when rows
+  //   are whole 16-element steps (tinyBLAS declines others);
+  // - Q4_K tensors of 8k rows: the repacked gemm, for tokens in whole fours of a product of four or
+  //   more; the rest go through the repacked gemv (`dot`).
+  // Null: `dot` for any count.
   RowDot batch_dot = nullptr;
+  int batch_group = 1;      // batch_dot takes whole groups of this many tokens
+  int64_t batch_step = 1;   // and rows whose length is a multiple of this
+
+  int64_t batch_tokens(int64_t n_tokens, int64_t cols) const {
+    if (batch_dot == nullptr || n_tokens < std::max(2, batch_group) || cols % batch_step != 0) return 0;
+    return n_tokens - n_tokens % batch_group;
+  }
 };
 
 // rows_in_tensor: the weight's row count when known (0: not known), which picks llama.cpp's
-// repacked summation for Q4_0 tensors of 8k rows and its tiled-GEMM order (batch_dot) for float
-// tensors of 4k rows.
+// repacked summation for Q4_0 and Q4_K tensors of 8k rows and its tiled-GEMM order (batch_dot) for
+// float tensors of 4k rows.
 DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor = 0);
 // The kernel for a weight as it is held: by type and row count, or a grouped kernel for a copy with
 // its rows grouped by eight (row_groups.h).
@@ -74,6 +90,9 @@ RowDot legacy_grouped_dot_scalar(GgmlType weight_type);
 RowDot legacy_grouped_dot_avx2(GgmlType weight_type);
 RowDot k_quant_dot_scalar(GgmlType weight_type);
 RowDot k_quant_dot_avx2(GgmlType weight_type);
+// Q4_K in the orders of llama.cpp's repacked gemv or gemm (tensors of 8k rows; k_quant_decode.h).
+RowDot q4_k_repacked_dot_scalar(bool gemm);
+RowDot q4_k_repacked_dot_avx2(bool gemm);
 RowDot float_dot_scalar(GgmlType weight_type);
 RowDot float_dot_avx2(GgmlType weight_type);
 // The tiled-GEMM order of DotKernel::batch_dot (the scalar one fuses with std::fma: equal floats).

@@ -21,6 +21,19 @@ TEST(GgmlExp, IsCloseToExpf) {
   EXPECT_EQ(ggml_exp(0.0f), 1.0f);
 }
 
+// Past the normal range as AVX-512's form: subnormal results from one rounding of j * 2^n, 0 and
+// infinity beyond |n| = 192, NaN kept.
+TEST(GgmlExp, BeyondTheNormalRange) {
+  for (float x : {-88.0f, -95.0f, -100.0f, -103.0f}) {
+    const double want = std::exp(double(x));
+    EXPECT_NEAR(ggml_exp(x), want, 1e-3 * want + 1.5e-45) << x;  // a subnormal step is 1.4e-45
+  }
+  EXPECT_EQ(ggml_exp(-140.0f), 0.0f);
+  EXPECT_EQ(ggml_exp(89.0f), INFINITY);
+  EXPECT_EQ(ggml_exp(140.0f), INFINITY);
+  EXPECT_TRUE(std::isnan(ggml_exp(NAN)));
+}
+
 #if VKLLM_HAVE_X86
 VKLLM_AVX2 void exp8(const float* x, float* out) { _mm256_storeu_ps(out, ggml_exp8(_mm256_loadu_ps(x))); }
 

@@ -83,7 +83,7 @@ TEST_P(RowDotTest, Avx2MatchesScalar) {
   const GgmlType type = GetParam();
   const int64_t cols = 768;
   const auto w = make_weight(type, kMaxDotRows, cols, 11);
-  for (int64_t rows_in_tensor : {0, 8}) {  // 8: Q4_0's repacked summation
+  for (int64_t rows_in_tensor : {0, 8}) {  // 8: the repacked summations of Q4_0 and Q4_K
     SCOPED_TRACE(testing::Message() << "tensor rows " << rows_in_tensor);
     const auto scalar = dot_kernel(type, CpuPath::Scalar, rows_in_tensor);
     const auto avx2 = dot_kernel(type, CpuPath::Avx2, rows_in_tensor);
@@ -107,12 +107,14 @@ TEST_P(RowDotTest, Avx2MatchesScalar) {
         float want[kMaxDotRows * kMaxDotTokens], got[kMaxDotRows * kMaxDotTokens];
         scalar.dot(w.bytes.data(), w.ref().row_bytes(), nr, act.data(), stride, nt, cols, want);
         avx2.dot(w.bytes.data(), w.ref().row_bytes(), nr, act.data(), stride, nt, cols, got);
-        for (int i = 0; i < nr * nt; ++i) {
-          if (integer_format(type))
-            EXPECT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i])) << i << ": " << got[i] << " vs " << want[i];
-          else
-            EXPECT_NEAR(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))) << i;
-        }
+        for (int i = 0; i < nr * nt; ++i)
+          EXPECT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i])) << i << ": " << got[i] << " vs " << want[i];
+        ASSERT_EQ(bool(scalar.batch_dot), bool(avx2.batch_dot));
+        if (!scalar.batch_dot || nr > 4) continue;  // the float batch kernels take up to four rows
+        scalar.batch_dot(w.bytes.data(), w.ref().row_bytes(), nr, act.data(), stride, nt, cols, want);
+        avx2.batch_dot(w.bytes.data(), w.ref().row_bytes(), nr, act.data(), stride, nt, cols, got);
+        for (int i = 0; i < nr * nt; ++i)
+          EXPECT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i])) << "batch " << i;
       }
   }
 }
@@ -182,7 +184,7 @@ TEST_P(RowDotTest, MatmulMatchesDoubleReference) {
   }
 }
 
-// Scalar and AVX2 matmuls of the integer formats are bit-identical, whatever the tiling.
+// Scalar and AVX2 matmuls are bit-identical, whatever the tiling.
 TEST_P(RowDotTest, MatmulPathsAgree) {
   if (!cpu_has_avx2()) GTEST_SKIP() << "no AVX2 on this CPU";
   const GgmlType type = GetParam();
@@ -197,13 +199,9 @@ TEST_P(RowDotTest, MatmulPathsAgree) {
       matmul(w.ref(), x.data(), n_tokens, scalar.data(), pool);
       override_cpu_path(CpuPath::Avx2);
       matmul(w.ref(), x.data(), n_tokens, avx2.data(), pool);
-      for (size_t i = 0; i < scalar.size(); ++i) {
-        if (integer_format(type))
-          ASSERT_EQ(std::bit_cast<uint32_t>(avx2[i]), std::bit_cast<uint32_t>(scalar[i]))
-              << rows << " rows, " << n_tokens << " tokens, " << i;
-        else
-          ASSERT_NEAR(avx2[i], scalar[i], 1e-5 * (1 + std::fabs(scalar[i]))) << rows << " rows, " << n_tokens << " tokens, " << i;
-      }
+      for (size_t i = 0; i < scalar.size(); ++i)
+        ASSERT_EQ(std::bit_cast<uint32_t>(avx2[i]), std::bit_cast<uint32_t>(scalar[i]))
+            << rows << " rows, " << n_tokens << " tokens, " << i;
     }
   }
 }
@@ -236,9 +234,9 @@ TEST(ThreadPool, RethrowsOnceEveryChunkHasEnded) {
 
 // Float weights in products of 2+ tokens sum in llamafile's tinyBLAS order (DotKernel::batch_dot):
 // the scalar and AVX2 kernels give equal floats, close to the one-token order's, and matmul picks
-// that order by token count (and only for tensors of 4k rows, as llama.cpp).
+// that order by token count (and only for tensors of 4k rows and rows of 16k elements, as llama.cpp).
 TEST(RowDot, FloatBatchOrderForTwoOrMoreTokens) {
-  const int64_t cols = 200;  // 25 steps of 8
+  const int64_t cols = 208;  // 13 steps of 16
   for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::BF16}) {
     SCOPED_TRACE(type_name(type));
     const auto w = make_weight(type, 8, cols, 13);
@@ -275,8 +273,60 @@ TEST(RowDot, FloatBatchOrderForTwoOrMoreTokens) {
     for (int r = 0; r < 4; ++r) EXPECT_EQ(y[size_t(r)], want[r * n_tokens]) << "row " << r;
     matmul(w.ref(), x.data(), 1, y.data(), pool);
     for (int r = 0; r < 4; ++r) EXPECT_EQ(y[size_t(r)], lanes4[r * n_tokens]) << "row " << r;
+    // Rows of 200 elements (whole steps of 8, not of 16): tinyBLAS declines, two tokens take `dot`.
+    const int64_t short_cols = 200;
+    const auto w200 = make_weight(type, 8, short_cols, 15);
+    std::vector<float> x200(x.begin(), x.begin() + 2 * short_cols);
+    std::vector<uint8_t> act200(2 * activation_row_bytes(scalar.format, short_cols));
+    const size_t stride200 = act200.size() / 2;
+    for (int t = 0; t < 2; ++t)
+      prepare_activations(scalar.format, &x200[size_t(t * short_cols)], short_cols, &act200[t * stride200], CpuPath::Scalar);
+    float one[8];
+    scalar.dot(w200.bytes.data(), w200.ref().row_bytes(), 4, act200.data(), stride200, 2, short_cols, one);
+    matmul(w200.ref(), x200.data(), 2, y.data(), pool);
+    for (int r = 0; r < 4; ++r) EXPECT_EQ(y[size_t(8 + r)], one[r * 2 + 1]) << "200 elements, row " << r;
     override_cpu_path(std::nullopt);
   }
+}
+
+// llama.cpp repacks Q4_K tensors of 8k rows on x86: one token (and the last n % 4 of a batch) goes
+// through its gemv, whose float chains take each super-block's integer sums; tokens in whole fours
+// of a batch of four or more through its gemm, whose chains take them per 64 elements. matmul
+// picks the order by a token's place in the batch; other row counts keep vec_dot's order.
+TEST(RowDot, Q4KRepackedOrdersByTokenPlace) {
+  const int64_t cols = 512;
+  EXPECT_FALSE(dot_kernel(GgmlType::Q4_K, CpuPath::Scalar, 12).batch_dot);
+  const auto kernel = dot_kernel(GgmlType::Q4_K, CpuPath::Scalar, 8);
+  ASSERT_TRUE(kernel.batch_dot);
+  EXPECT_EQ(kernel.batch_tokens(3, cols), 0);
+  EXPECT_EQ(kernel.batch_tokens(4, cols), 4);
+  EXPECT_EQ(kernel.batch_tokens(7, cols), 4);
+  const auto w = make_weight(GgmlType::Q4_K, 8, cols, 41);
+  const int n_tokens = 7;
+  const auto x = make_activations(n_tokens, cols, 42);
+  const size_t stride = activation_row_bytes(kernel.format, cols);
+  std::vector<uint8_t> act(stride * n_tokens);
+  for (int t = 0; t < n_tokens; ++t) prepare_activations(kernel.format, &x[size_t(t * cols)], cols, &act[t * stride], CpuPath::Scalar);
+  float gemv[8 * n_tokens], gemm[8 * n_tokens];
+  kernel.dot(w.bytes.data(), w.ref().row_bytes(), 8, act.data(), stride, n_tokens, cols, gemv);
+  kernel.batch_dot(w.bytes.data(), w.ref().row_bytes(), 8, act.data(), stride, n_tokens, cols, gemm);
+  int differ = 0;
+  for (int i = 0; i < 8 * n_tokens; ++i) differ += gemv[i] != gemm[i];
+  EXPECT_GT(differ, 0) << "the two orders should part somewhere on random data";
+  for (CpuPath path : {CpuPath::Scalar, CpuPath::Avx2}) {
+    if (path == CpuPath::Avx2 && !cpu_has_avx2()) continue;
+    override_cpu_path(path);
+    ThreadPool pool(2);
+    std::vector<float> y(size_t(8 * n_tokens));
+    matmul(w.ref(), x.data(), n_tokens, y.data(), pool);
+    for (int t = 0; t < n_tokens; ++t)
+      for (int r = 0; r < 8; ++r)
+        EXPECT_EQ(y[size_t(t * 8 + r)], (t < 4 ? gemm : gemv)[r * n_tokens + t]) << "token " << t << " row " << r;
+    matmul(w.ref(), x.data(), 3, y.data(), pool);  // fewer than four: all by gemv
+    for (int t = 0; t < 3; ++t)
+      for (int r = 0; r < 8; ++r) EXPECT_EQ(y[size_t(t * 8 + r)], gemv[r * n_tokens + t]) << "3 tokens: token " << t;
+  }
+  override_cpu_path(std::nullopt);
 }
 
 // The AVX2 q8_K quantizer writes the scalar one's bytes, also where the scalar loop's order shows:
