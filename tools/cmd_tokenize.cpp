@@ -1,9 +1,7 @@
 // `vkllm tokenize -m MODEL (-p TEXT | -f FILE) [--no-bos] [--parse-special] [--json]`: the token ids of a
 // text under a GGUF file's vocabulary (vocab-only files work too).
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +9,7 @@
 #include "engine/tokenizer/tokenizer.h"
 #include "engine/util/check.h"
 #include "tools/commands.h"
+#include "tools/text_file.h"
 
 namespace vkllm::cli {
 namespace {
@@ -25,13 +24,7 @@ struct TokenizeOptions {
 };
 
 std::string read_text(const TokenizeOptions& options) {
-  if (options.file.empty()) return options.prompt;
-  std::ifstream in(options.file, std::ios::binary);
-  if (!in) fail("cannot open text file '{}'", options.file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) fail("cannot read text file '{}'", options.file);
-  return text.str();
+  return options.file.empty() ? options.prompt : read_text_file(options.file);
 }
 
 int run_tokenize(const TokenizeOptions& options) {

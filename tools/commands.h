@@ -19,6 +19,7 @@ Command add_tokenize_command(CLI::App& app);
 Command add_devices_command(CLI::App& app);
 Command add_run_command(CLI::App& app);
 Command add_eval_command(CLI::App& app);
+Command add_perplexity_command(CLI::App& app);
 Command add_synth_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
 Command add_serve_command(CLI::App& app);

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
       vkllm::cli::add_devices_command(app),
       vkllm::cli::add_run_command(app),
       vkllm::cli::add_eval_command(app),
+      vkllm::cli::add_perplexity_command(app),
       vkllm::cli::add_synth_command(app),
       vkllm::cli::add_bench_command(app),
       vkllm::cli::add_serve_command(app),

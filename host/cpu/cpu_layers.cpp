@@ -25,7 +25,7 @@ std::pair<int64_t, int64_t> interleaved_job(int64_t job, int64_t n_items, int64_
 }  // namespace
 
 CpuLayers::CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last, int n_seq,
-                     int n_ctx_per_seq, GgmlType cache_k, GgmlType cache_v, ThreadPool& pool)
+                     int n_ctx_per_seq, GgmlType cache_k, GgmlType cache_v, bool tiled_attention, ThreadPool& pool)
     : hp_(hp),
       first_(first),
       last_(last),
@@ -33,6 +33,7 @@ CpuLayers::CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t fi
       n_ctx_seq_(n_ctx_per_seq),
       k_type_(cache_k),
       v_type_(cache_v),
+      tiled_attention_(tiled_attention),
       pool_(pool) {
   VKLLM_ASSERT(first <= last && last <= hp.n_layer, "layers [{}, {}) of {}", first, last, hp.n_layer);
   if (n_seq <= 0 || n_ctx_per_seq <= 0) fail("context of {} x {} cells is empty", n_seq, n_ctx_per_seq);
@@ -70,7 +71,7 @@ void CpuLayers::attention(uint32_t layer, const float* q, const StageBatch& batc
   for (int64_t begin = 0, end = 0; begin < n_tokens; begin = end) {
     end = begin + 1;
     while (end < n_tokens && batch.seq[size_t(end)] == batch.seq[size_t(begin)]) ++end;
-    if (use_tiled_attention(end - begin, k_type_, v_type_, hp_.head_dim)) {
+    if (tiled_attention_ && use_tiled_attention(end - begin, k_type_, v_type_, hp_.head_dim)) {
       for (int64_t b = begin; b < end; b += kAttentionTile)
         blocks.push_back({b, int(std::min<int64_t>(kAttentionTile, end - b))});
     } else {

@@ -16,9 +16,10 @@ namespace vkllm::cpu {
 class CpuLayers final : public LayerStage {
  public:
   // Layers [first, last) of the model for n_seq sequences of n_ctx_per_seq cells each, K and V
-  // cached as cache_k / cache_v (F16, F32 or Q8_0); the pool is shared with the other CPU stages.
+  // cached as cache_k / cache_v (F16, F32 or Q8_0); tiled_attention: ExecOptions::cpu_tiled_attention.
+  // The pool is shared with the other CPU stages.
   CpuLayers(const Hparams& hp, const ModelWeights& weights, uint32_t first, uint32_t last, int n_seq,
-            int n_ctx_per_seq, GgmlType cache_k, GgmlType cache_v, ThreadPool& pool);
+            int n_ctx_per_seq, GgmlType cache_k, GgmlType cache_v, bool tiled_attention, ThreadPool& pool);
 
   void forward(std::span<float> x, const StageBatch& batch) override;
   std::string describe() const override;
@@ -49,6 +50,7 @@ class CpuLayers final : public LayerStage {
   std::vector<std::vector<uint8_t>> repacked_;  // what they point into
   const int n_seq_, n_ctx_seq_;
   const GgmlType k_type_, v_type_;  // F32, F16 or Q8_0
+  const bool tiled_attention_;
   ThreadPool& pool_;
   std::vector<uint8_t> k_cache_, v_cache_;  // [layer][cell][n_embd_kv]
 };

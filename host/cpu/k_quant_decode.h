@@ -57,12 +57,16 @@ inline void add_super_block(GgmlType type, LaneSums& s, float dy, const Unpacked
   for (int l = 0; l < 8; ++l) s.acc[l] = std::fma(d, float(sumi[l]), s.acc[l]);
 }
 
-// Q4_K tensors of 8k rows, which llama.cpp repacks eight rows at a time (block_q4_Kx8) and
-// multiplies with its own kernels: integer sums feed two float chains (scaled sums, min terms) by
-// fused multiply-adds with the product of the two scales, and the value is the difference of the
-// chains. Its gemv (one token, and the last n % 4 of a batch) feeds each chain once per
-// super-block; its gemm (the rest of a batch of four or more) once per 64 elements.
-enum class Q4KOrder { Gemv, Gemm };
+// Q4_K tensors of 8k rows, which llama.cpp repacks eight rows at a time (block_q4_Kx8) on x86, and
+// Q2_K ones, which its AVX-512 build repacks too (block_q2_Kx8), are multiplied by its own kernels:
+// integer sums feed two float chains (scaled sums, min terms) by fused multiply-adds with the
+// product of the two scales, and the value is the difference of the chains. Its gemv (one token,
+// and the last n % 4 of a batch) feeds each chain once per super-block; its gemm (the rest of a
+// batch of four or more) once per repacked_gemm_group(type) elements.
+enum class RepackedOrder { Gemv, Gemm };
+
+constexpr bool has_repacked_order(GgmlType type) { return type == GgmlType::Q4_K || type == GgmlType::Q2_K; }
+constexpr int repacked_gemm_group(GgmlType type) { return type == GgmlType::Q2_K ? 128 : 64; }
 
 struct RepackedSums {
   float acc = 0, acc_min = 0;

@@ -123,29 +123,28 @@ void dot_k_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* 
   for (int r = 0; r < n_rows; ++r) dot_k_row<T>(w + r * w_stride, x, x_stride, n_tokens, n, out + r * n_tokens);
 }
 
-template <kq::Q4KOrder Order>
-void dot_q4_k_repacked_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
-                              int n_tokens, int64_t n, float* out) {
+template <GgmlType T, kq::RepackedOrder Order>
+void dot_k_repacked_scalar(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
+                           int n_tokens, int64_t n, float* out) {
+  constexpr int chunks_per_fma = Order == kq::RepackedOrder::Gemm ? kq::repacked_gemm_group(T) / 32 : 8;
   kq::Unpacked b;
   for (int r = 0; r < n_rows; ++r) {
     const uint8_t* row = w + r * w_stride;
     kq::RepackedSums sums[kMaxDotTokens];
     for (int64_t i = 0; i < n / kQK_K; ++i) {
-      kq::unpack_scales<GgmlType::Q4_K>(row + size_t(i) * sizeof(BlockQ4_K), b);
-      kq::unpack_levels_scalar(GgmlType::Q4_K, row + size_t(i) * sizeof(BlockQ4_K), b.q);
+      kq::unpack_scales<T>(row + size_t(i) * sizeof(Block<T>), b);
+      kq::unpack_levels_scalar(T, row + size_t(i) * sizeof(Block<T>), b.q);
       for (int t = 0; t < n_tokens; ++t) {
         const auto* y = reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i;
-        int32_t lanes[8][8], mins8[8], chunk[8] = {};
+        int32_t lanes[8][8], mins8[8];
         integer_sums(b, y, lanes, mins8);
-        for (int k = 0; k < 8; ++k)
-          for (int l = 0; l < 8; ++l) chunk[k] += lanes[k][l];
-        const float d = b.d * y->d, dmin = b.dmin * y->d;
-        if constexpr (Order == kq::Q4KOrder::Gemm) {
-          for (int g = 0; g < 4; ++g) sums[t].add(d, dmin, chunk[2 * g] + chunk[2 * g + 1], mins8[2 * g] + mins8[2 * g + 1]);
-        } else {
+        for (int k0 = 0; k0 < 8; k0 += chunks_per_fma) {
           int32_t isum = 0, imin = 0;
-          for (int k = 0; k < 8; ++k) isum += chunk[k], imin += mins8[k];
-          sums[t].add(d, dmin, isum, imin);
+          for (int k = k0; k < k0 + chunks_per_fma; ++k) {
+            for (int l = 0; l < 8; ++l) isum += lanes[k][l];
+            imin += mins8[k];
+          }
+          sums[t].add(b.d * y->d, b.dmin * y->d, isum, imin);
         }
       }
     }
@@ -166,8 +165,13 @@ RowDot k_quant_dot_scalar(GgmlType weight_type) {
   }
 }
 
-RowDot q4_k_repacked_dot_scalar(bool gemm) {
-  return gemm ? dot_q4_k_repacked_scalar<kq::Q4KOrder::Gemm> : dot_q4_k_repacked_scalar<kq::Q4KOrder::Gemv>;
+RowDot k_repacked_dot_scalar(GgmlType weight_type, bool gemm) {
+  using enum kq::RepackedOrder;
+  switch (weight_type) {
+    case GgmlType::Q2_K: return gemm ? dot_k_repacked_scalar<GgmlType::Q2_K, Gemm> : dot_k_repacked_scalar<GgmlType::Q2_K, Gemv>;
+    case GgmlType::Q4_K: return gemm ? dot_k_repacked_scalar<GgmlType::Q4_K, Gemm> : dot_k_repacked_scalar<GgmlType::Q4_K, Gemv>;
+    default: return nullptr;
+  }
 }
 
 // ggml's quantize_row_q8_K_ref: scale -127/(the signed extreme), round half to even, clamp at 127.

@@ -63,8 +63,8 @@ VKLLM_AVX2 inline void min_pairs_by_token(const __m256i* m, __m256i* out) {
   out[3] = _mm256_castps_si256(_mm256_permute2f128_ps(odd[0], odd[1], 0x31));
 }
 
-// Order: ggml's vec_dot (Lanes), or Q4_K in the orders of llama.cpp's repacked kernels
-// (kq::RepackedSums; Gemv, Gemm).
+// Order: ggml's vec_dot (Lanes), or the orders of llama.cpp's repacked kernels (Gemv, Gemm;
+// k_quant_decode.h).
 enum class Order { Lanes, Gemv, Gemm };
 
 template <GgmlType T, int NT, Order O = Order::Lanes>
@@ -218,10 +218,14 @@ VKLLM_AVX2 inline __m256i k16_levels(const __m256i* planes, int half, int j) {
 }
 
 // Q2_K, Q3_K and Q6_K the same way: levels from their bit planes, each 16 elements' scale spread by
-// one permute and one byte shuffle.
-template <GgmlType T, int NT>
+// one permute and one byte shuffle. O: as dot_q45_k_row (Q2_K's repacked orders; its gemm takes a
+// super-block in two halves of 128).
+template <GgmlType T, int NT, Order O = Order::Lanes>
 VKLLM_AVX2 void dot_k16_row(const uint8_t* w, const uint8_t* x, size_t x_stride, int64_t n, float* out) {
+  static_assert(O == Order::Lanes || T == GgmlType::Q2_K);
   constexpr bool signed_levels = T != GgmlType::Q2_K;
+  kq::RepackedSums chains[NT];                                          // the gemv order
+  __m256 chain = _mm256_setzero_ps(), chain_min = _mm256_setzero_ps();  // the gemm order, lane t: token t
   // Within a 32-bit lane holding scales 2k and 2k+1: the first in the low half, the second in the high.
   const __m256i spread = _mm256_set_epi8(3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2,  //
                                          1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0);
@@ -231,9 +235,22 @@ VKLLM_AVX2 void dot_k16_row(const uint8_t* w, const uint8_t* x, size_t x_stride,
     const uint8_t* block = w + size_t(i) * sizeof(Block<T>);
     __m256i mins16 = _mm256_setzero_si256();
     const __m256i scales16 = k16_scales<T>(block, &mins16);
+    const auto* b = reinterpret_cast<const Block<T>*>(block);
+    const float bd = avx2::half_to_float(b->d);
+    float bdmin = 0;
+    if constexpr (T == GgmlType::Q2_K) bdmin = avx2::half_to_float(b->dmin);
+    __m256 d_by_token = _mm256_setzero_ps(), dmin_by_token = _mm256_setzero_ps();
+    if constexpr (O == Order::Gemm) {
+      alignas(32) float dy[8] = {};
+      for (int t = 0; t < NT; ++t) dy[t] = (reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i)->d;
+      d_by_token = _mm256_mul_ps(_mm256_set1_ps(bd), _mm256_load_ps(dy));
+      dmin_by_token = _mm256_mul_ps(_mm256_set1_ps(bdmin), _mm256_load_ps(dy));
+    }
     __m256i sumi[NT];
     for (int t = 0; t < NT; ++t) sumi[t] = _mm256_setzero_si256();
     for (int half = 0; half < 2; ++half) {
+      if constexpr (O == Order::Gemm)
+        for (int t = 0; t < NT; ++t) sumi[t] = _mm256_setzero_si256();  // this half only
       __m256i planes[3];
       k16_planes<T>(block, half, planes);
       for (int j = 0; j < 4; ++j) {
@@ -247,11 +264,28 @@ VKLLM_AVX2 void dot_k16_row(const uint8_t* w, const uint8_t* x, size_t x_stride,
           sumi[t] = _mm256_add_epi32(sumi[t], _mm256_madd_epi16(_mm256_maddubs_epi16(unsigned_q, qy), scale));
         }
       }
+      if constexpr (O == Order::Gemm)
+        chain = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums_by_token<NT>(sumi)), d_by_token, chain);
     }
-    const auto* b = reinterpret_cast<const Block<T>*>(block);
-    const float bd = avx2::half_to_float(b->d);
-    float bdmin = 0;
-    if constexpr (T == GgmlType::Q2_K) bdmin = avx2::half_to_float(b->dmin);
+    if constexpr (O != Order::Lanes) {
+      __m256i mins8[NT];  // lane l: the min term of 32-element chunk l
+      for (int t = 0; t < NT; ++t)
+        mins8[t] = _mm256_madd_epi16(load((reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i)->bsums), mins16);
+      if constexpr (O == Order::Gemv) {
+        for (int t = 0; t < NT; ++t) {
+          const float dy = (reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i)->d;
+          chains[t].add(dy * bd, dy * bdmin, avx2::hsum_i32_8(sumi[t]), avx2::hsum_i32_8(mins8[t]));
+        }
+      } else {
+        for (int half = 0; half < 2; ++half) {
+          const __m256i keep = half == 0 ? _mm256_setr_epi32(-1, -1, -1, -1, 0, 0, 0, 0) : _mm256_setr_epi32(0, 0, 0, 0, -1, -1, -1, -1);
+          __m256i in_half[NT];
+          for (int t = 0; t < NT; ++t) in_half[t] = _mm256_and_si256(mins8[t], keep);
+          chain_min = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums_by_token<NT>(in_half)), dmin_by_token, chain_min);
+        }
+      }
+      continue;
+    }
     for (int t = 0; t < NT; ++t) {
       const auto* y = reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i;
       if constexpr (T == GgmlType::Q2_K) {
@@ -261,7 +295,13 @@ VKLLM_AVX2 void dot_k16_row(const uint8_t* w, const uint8_t* x, size_t x_stride,
       acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(y->d * bd), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
     }
   }
-  for (int t = 0; t < NT; ++t) out[t] = avx2::hsum_float_8(acc[t]);
+  if constexpr (O == Order::Gemm) {
+    alignas(32) float values[8];
+    _mm256_store_ps(values, _mm256_sub_ps(chain, chain_min));
+    for (int t = 0; t < NT; ++t) out[t] = values[t];
+  } else {
+    for (int t = 0; t < NT; ++t) out[t] = O == Order::Gemv ? chains[t].value() : avx2::hsum_float_8(acc[t]);
+  }
 }
 
 template <GgmlType T>
@@ -277,19 +317,24 @@ VKLLM_AVX2 void dot_k_avx2(const uint8_t* w, size_t w_stride, int n_rows, const 
   }
 }
 
-template <Order O>
-VKLLM_AVX2 void dot_q4_k_repacked_avx2(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
-                                       int n_tokens, int64_t n, float* out) {
+template <GgmlType T, Order O>
+VKLLM_AVX2 void dot_k_repacked_avx2(const uint8_t* w, size_t w_stride, int n_rows, const uint8_t* x, size_t x_stride,
+                                    int n_tokens, int64_t n, float* out) {
   for (int r = 0; r < n_rows; ++r)
     with_count(n_tokens, [&](auto nt) {
-      dot_q45_k_row<GgmlType::Q4_K, nt.value, O>(w + r * w_stride, x, x_stride, n, out + r * n_tokens);
+      if constexpr (T == GgmlType::Q4_K) dot_q45_k_row<T, nt.value, O>(w + r * w_stride, x, x_stride, n, out + r * n_tokens);
+      else dot_k16_row<T, nt.value, O>(w + r * w_stride, x, x_stride, n, out + r * n_tokens);
     });
 }
 
 }  // namespace
 
-RowDot q4_k_repacked_dot_avx2(bool gemm) {
-  return gemm ? dot_q4_k_repacked_avx2<Order::Gemm> : dot_q4_k_repacked_avx2<Order::Gemv>;
+RowDot k_repacked_dot_avx2(GgmlType weight_type, bool gemm) {
+  switch (weight_type) {
+    case GgmlType::Q2_K: return gemm ? dot_k_repacked_avx2<GgmlType::Q2_K, Order::Gemm> : dot_k_repacked_avx2<GgmlType::Q2_K, Order::Gemv>;
+    case GgmlType::Q4_K: return gemm ? dot_k_repacked_avx2<GgmlType::Q4_K, Order::Gemm> : dot_k_repacked_avx2<GgmlType::Q4_K, Order::Gemv>;
+    default: return nullptr;
+  }
 }
 
 // quantize_q8_k with the same float steps: the first element of largest magnitude sets the scale,
@@ -356,7 +401,7 @@ RowDot k_quant_dot_avx2(GgmlType weight_type) {
 
 namespace vkllm::cpu {
 RowDot k_quant_dot_avx2(GgmlType) { return nullptr; }
-RowDot q4_k_repacked_dot_avx2(bool) { return nullptr; }
+RowDot k_repacked_dot_avx2(GgmlType, bool) { return nullptr; }
 void quantize_q8_k_avx2(const float*, int64_t, void*) {}
 }  // namespace vkllm::cpu
 

@@ -7,6 +7,7 @@
 #include "engine/util/check.h"
 #include "engine/util/fp16.h"
 #include "host/cpu/activation_rounding.h"
+#include "host/cpu/k_quant_decode.h"
 #include "host/cpu/legacy_x8_layout.h"
 #include "host/cpu/q4_0_x8_layout.h"
 #include "host/cpu/q8_dot.h"
@@ -128,9 +129,9 @@ DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor)
       break;
     case ActivationFormat::Q8_K:
       k.dot = avx2 ? k_quant_dot_avx2(weight_type) : k_quant_dot_scalar(weight_type);
-      if (weight_type == GgmlType::Q4_K && rows_in_tensor > 0 && rows_in_tensor % 8 == 0) {
-        k.dot = avx2 ? q4_k_repacked_dot_avx2(false) : q4_k_repacked_dot_scalar(false);
-        k.batch_dot = avx2 ? q4_k_repacked_dot_avx2(true) : q4_k_repacked_dot_scalar(true);
+      if (kq::has_repacked_order(weight_type) && rows_in_tensor > 0 && rows_in_tensor % 8 == 0) {
+        k.dot = avx2 ? k_repacked_dot_avx2(weight_type, false) : k_repacked_dot_scalar(weight_type, false);
+        k.batch_dot = avx2 ? k_repacked_dot_avx2(weight_type, true) : k_repacked_dot_scalar(weight_type, true);
         k.batch_group = 4;
       }
       k.tokens = 8;  // the levels unpacked once for eight tokens

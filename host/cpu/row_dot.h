@@ -48,8 +48,8 @@ struct DotKernel {
   // - F32/F16/BF16 tensors of 4k rows: llamafile's tinyBLAS (one 16-lane fused multiply-add chain
   //   per output, then the halving sum of the lanes), for every token of two or more, when rows
   //   are whole 16-element steps (tinyBLAS declines others);
-  // - Q4_K tensors of 8k rows: the repacked gemm, for tokens in whole fours of a product of four or
-  //   more; the rest go through the repacked gemv (`dot`).
+  // - Q2_K and Q4_K tensors of 8k rows: the repacked gemm, for tokens in whole fours of a product
+  //   of four or more; the rest go through the repacked gemv (`dot`).
   // Null: `dot` for any count.
   RowDot batch_dot = nullptr;
   int batch_group = 1;      // batch_dot takes whole groups of this many tokens
@@ -62,7 +62,7 @@ struct DotKernel {
 };
 
 // rows_in_tensor: the weight's row count when known (0: not known), which picks llama.cpp's
-// repacked summation for Q4_0 and Q4_K tensors of 8k rows and its tiled-GEMM order (batch_dot) for
+// repacked summation for Q4_0, Q2_K and Q4_K tensors of 8k rows and its tiled-GEMM order (batch_dot) for
 // float tensors of 4k rows.
 DotKernel dot_kernel(GgmlType weight_type, CpuPath path, int64_t rows_in_tensor = 0);
 // The kernel for a weight as it is held: by type and row count, or a grouped kernel for a copy with
@@ -90,9 +90,10 @@ RowDot legacy_grouped_dot_scalar(GgmlType weight_type);
 RowDot legacy_grouped_dot_avx2(GgmlType weight_type);
 RowDot k_quant_dot_scalar(GgmlType weight_type);
 RowDot k_quant_dot_avx2(GgmlType weight_type);
-// Q4_K in the orders of llama.cpp's repacked gemv or gemm (tensors of 8k rows; k_quant_decode.h).
-RowDot q4_k_repacked_dot_scalar(bool gemm);
-RowDot q4_k_repacked_dot_avx2(bool gemm);
+// Q2_K and Q4_K in the orders of llama.cpp's repacked gemv or gemm (tensors of 8k rows;
+// k_quant_decode.h); null for other types.
+RowDot k_repacked_dot_scalar(GgmlType weight_type, bool gemm);
+RowDot k_repacked_dot_avx2(GgmlType weight_type, bool gemm);
 RowDot float_dot_scalar(GgmlType weight_type);
 RowDot float_dot_avx2(GgmlType weight_type);
 // The tiled-GEMM order of DotKernel::batch_dot (the scalar one fuses with std::fma: equal floats).

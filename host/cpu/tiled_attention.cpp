@@ -46,12 +46,13 @@ void load_row(CacheRows rows, int64_t j, int64_t n, float* out, CpuPath path) {
 }
 
 // row[i] = e^(row[i] - max) for a row of T scores; returns their sum as ggml_vec_soft_max_f32 forms
-// it (each group of 8 summed in float, the groups in double).
+// it in its AVX-512 build (each group of 16 summed in float by _mm512_reduce_add_ps's halving, the
+// groups in double).
 double softmax_row_scalar(float* row, float max) {
   double sum = 0;
-  for (int i = 0; i < T; i += 8) {
-    for (int l = 0; l < 8; ++l) row[i + l] = ggml_exp(row[i + l] - max);
-    sum += double(sum_lanes8(row + i));
+  for (int i = 0; i < T; i += 16) {
+    for (int l = 0; l < 16; ++l) row[i + l] = ggml_exp(row[i + l] - max);
+    sum += double(sum_lanes16(row + i));
   }
   return sum;
 }
@@ -60,10 +61,12 @@ double softmax_row_scalar(float* row, float max) {
 VKLLM_AVX2 double softmax_row_avx2(float* row, float max) {
   const __m256 vmax = _mm256_set1_ps(max);
   double sum = 0;
-  for (int i = 0; i < T; i += 8) {
-    const __m256 e = ggml_exp8(_mm256_sub_ps(_mm256_loadu_ps(row + i), vmax));
-    _mm256_storeu_ps(row + i, e);
-    sum += double(avx2::hsum_float_8(e));
+  for (int i = 0; i < T; i += 16) {
+    const __m256 lo = ggml_exp8(_mm256_sub_ps(_mm256_loadu_ps(row + i), vmax));
+    const __m256 hi = ggml_exp8(_mm256_sub_ps(_mm256_loadu_ps(row + i + 8), vmax));
+    _mm256_storeu_ps(row + i, lo);
+    _mm256_storeu_ps(row + i + 8, hi);
+    sum += double(avx2::hsum_float_8(_mm256_add_ps(lo, hi)));
   }
   return sum;
 }

@@ -4,7 +4,8 @@
 //  - keys are taken 64 at a time, converted to f32; the block's scores are one f32 matrix product
 //    (small_gemm.h), scaled after it, with keys a query may not see set to -inf;
 //  - per query a running maximum; e^x of the scores as ggml's vector exp (ggml_exp.h), their sum
-//    in 8-lane groups added up in double; the rescale of what is summed so far with libm's expf;
+//    in 16-lane groups added up in double (its AVX-512 build); the rescale of what is summed so far
+//    with libm's expf;
 //  - the f32 value accumulator gains the product of the block's weights with its values, and is
 //    divided by the sum at the end.
 // Everything stays in f32, so it is more accurate than the f16 accumulator of flash_attention.h,

@@ -21,6 +21,10 @@ struct ExecOptions {
   std::vector<uint64_t> vram_budget;   // bytes per device; empty: the device's own budget
   GgmlType cache_type_k = GgmlType::F16;
   GgmlType cache_type_v = GgmlType::F16;
+  // CPU layers: a run of 64+ query tokens of one sequence through llama.cpp's tiled flash attention
+  // (f32, its current choice for such batches); false: token by token with the f16 accumulator, as
+  // llama.cpp computed every batch before it had the tiled path (and as shared/golden was made).
+  bool cpu_tiled_attention = true;
   // Vulkan passes of a few tokens (decoding) replay a command buffer recorded once per shape;
   // false records every pass afresh (so does VKLLM_NO_REPLAY=1, vk::RuntimeOptions::replay).
   bool replay_recordings = true;

@@ -128,7 +128,7 @@ std::unique_ptr<PipelineModel> open_pipeline(const ModelFile& model, const ExecO
     if (where == kCpu)
       stages.push_back(
           std::make_unique<cpu::CpuLayers>(hp, model.weights, begin, end, n_seq, n_ctx_seq, cpu_cache_k,
-                                                          cpu_cache_v, *backends->pool));
+                                           cpu_cache_v, options.cpu_tiled_attention, *backends->pool));
     else
       stages.push_back(std::make_unique<VulkanLayers>(*backends->devices[size_t(where)], hp, model.weights, begin, end,
                                                       n_seq, n_ctx_seq, stage_options));

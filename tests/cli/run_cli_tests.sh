@@ -73,6 +73,13 @@ else
   echo "FAIL run-same-seed-same-tokens"; failed=$((failed + 1))
 fi
 check eval 0 '"last_logits"' -- "$bin" eval -m "$model" -p "ROMEO:" --top 5
+# perplexity: llama-perplexity's output on a few chunks, on the CPU and on the device; bad input refused.
+text=$src/tests/data/tiny-shakespeare-valid.txt
+check perplexity-cpu 0 '^Final estimate: PPL = [0-9]+\.[0-9]{4} \+/- ' -- "$bin" perplexity -m "$model" -f "$text" -c 128 --chunks 3 -ngl 0
+check perplexity-json 0 '"chunks":3' -- "$bin" perplexity -m "$model" -f "$text" -c 64 -b 32 --chunks 3 --json -ngl 99
+head -c 200 "$text" >"$tmp/short.txt"
+check perplexity-short-text nonzero 'needs at least' -- "$bin" perplexity -m "$model" -f "$tmp/short.txt" -c 128
+check perplexity-missing-text nonzero 'cannot open text file' -- "$bin" perplexity -m "$model" -f "$tmp/nope.txt"
 check run-bad-ubatch nonzero "ub must be positive" -- "$bin" run -m "$model" -p "x" -ub 0
 check eval-bad-ngl nonzero 'not an integer' -- "$bin" eval -m "$model" -p "x" -ngl lots
 check run-bad-cache-type nonzero 'cache type' -- "$bin" run -m "$model" -p "x" -ctk q4_7
