@@ -173,7 +173,7 @@ VKLLM_AVX2 __attribute__((always_inline)) inline void batch_half(const uint8_t* 
 template <GgmlType T, int R, int NT>
 VKLLM_AVX2 void dot_float_batch_tile(const uint8_t* w, size_t w_stride, const uint8_t* x, size_t x_stride, int64_t n,
                                      int n_tokens_out, float* out) {
-  constexpr int64_t kChunk = 256;
+  constexpr int64_t kChunk = T == GgmlType::F32 ? 64 : 256;  // measured: f32 rows want short chunks
   const float* xt[NT];
   for (int t = 0; t < NT; ++t) xt[t] = reinterpret_cast<const float*>(x + size_t(t) * x_stride);
   const int64_t steps_end = n / 16 * 16;

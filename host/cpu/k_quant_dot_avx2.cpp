@@ -63,6 +63,19 @@ VKLLM_AVX2 inline void min_pairs_by_token(const __m256i* m, __m256i* out) {
   out[3] = _mm256_castps_si256(_mm256_permute2f128_ps(odd[0], odd[1], 0x31));
 }
 
+// The gemv order's two chains (lane 0: scaled sums, lane 1: min terms) take one super-block: the
+// integer sums of sumi's and mins8's lanes, each times its scale product, fused.
+struct GemvChains {
+  __m128 acc = _mm_setzero_ps();
+  VKLLM_AVX2 void add(float d, float dmin, __m256i sumi, __m256i mins8) {
+    const __m256i h = _mm256_hadd_epi32(sumi, mins8);  // s01 s23 m01 m23 | s45 s67 m45 m67
+    const __m256i h2 = _mm256_hadd_epi32(h, h);         // s0-3 m0-3 s0-3 m0-3 | s4-7 m4-7 ...
+    const __m128i sums = _mm_add_epi32(_mm256_castsi256_si128(h2), _mm256_extracti128_si256(h2, 1));
+    acc = _mm_fmadd_ps(_mm_cvtepi32_ps(sums), _mm_setr_ps(d, dmin, d, dmin), acc);
+  }
+  VKLLM_AVX2 float value() const { return _mm_cvtss_f32(_mm_sub_ss(acc, _mm_movehdup_ps(acc))); }
+};
+
 // Order: ggml's vec_dot (Lanes), or the orders of llama.cpp's repacked kernels (Gemv, Gemm;
 // k_quant_decode.h).
 enum class Order { Lanes, Gemv, Gemm };
@@ -79,7 +92,7 @@ VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_strid
   __m256 acc[NT];
   __m128 acc_m[NT];
   float summs[NT];
-  kq::RepackedSums chains[NT];  // the gemv order
+  GemvChains chains[NT];  // the gemv order
   __m256 chain = _mm256_setzero_ps(), chain_min = _mm256_setzero_ps();  // the gemm order, lane t: token t
   for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps(), acc_m[t] = _mm_setzero_ps(), summs[t] = 0;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
@@ -133,7 +146,7 @@ VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_strid
       const float d = y->d * bd, dmin = -y->d * bdmin;
       const __m256i mins8 = _mm256_madd_epi16(load(y->bsums), mins16);
       if constexpr (O == Order::Gemv) {
-        chains[t].add(d, y->d * bdmin, avx2::hsum_i32_8(sumi[t]), avx2::hsum_i32_8(mins8));
+        chains[t].add(d, y->d * bdmin, sumi[t], mins8);
         continue;
       }
       if constexpr (T == GgmlType::Q4_K) {
@@ -224,7 +237,7 @@ template <GgmlType T, int NT, Order O = Order::Lanes>
 VKLLM_AVX2 void dot_k16_row(const uint8_t* w, const uint8_t* x, size_t x_stride, int64_t n, float* out) {
   static_assert(O == Order::Lanes || T == GgmlType::Q2_K);
   constexpr bool signed_levels = T != GgmlType::Q2_K;
-  kq::RepackedSums chains[NT];                                          // the gemv order
+  GemvChains chains[NT];                                                // the gemv order
   __m256 chain = _mm256_setzero_ps(), chain_min = _mm256_setzero_ps();  // the gemm order, lane t: token t
   // Within a 32-bit lane holding scales 2k and 2k+1: the first in the low half, the second in the high.
   const __m256i spread = _mm256_set_epi8(3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2,  //
@@ -274,7 +287,7 @@ VKLLM_AVX2 void dot_k16_row(const uint8_t* w, const uint8_t* x, size_t x_stride,
       if constexpr (O == Order::Gemv) {
         for (int t = 0; t < NT; ++t) {
           const float dy = (reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i)->d;
-          chains[t].add(dy * bd, dy * bdmin, avx2::hsum_i32_8(sumi[t]), avx2::hsum_i32_8(mins8[t]));
+          chains[t].add(dy * bd, dy * bdmin, sumi[t], mins8[t]);
         }
       } else {
         for (int half = 0; half < 2; ++half) {

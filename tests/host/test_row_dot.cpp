@@ -289,44 +289,49 @@ TEST(RowDot, FloatBatchOrderForTwoOrMoreTokens) {
   }
 }
 
-// llama.cpp repacks Q4_K tensors of 8k rows on x86: one token (and the last n % 4 of a batch) goes
-// through its gemv, whose float chains take each super-block's integer sums; tokens in whole fours
-// of a batch of four or more through its gemm, whose chains take them per 64 elements. matmul
-// picks the order by a token's place in the batch; other row counts keep vec_dot's order.
-TEST(RowDot, Q4KRepackedOrdersByTokenPlace) {
+// llama.cpp repacks Q4_K tensors of 8k rows on x86 (and Q2_K ones in its AVX-512 build): one token
+// (and the last n % 4 of a batch) goes through its gemv, whose float chains take each super-block's
+// integer sums; tokens in whole fours of a batch of four or more through its gemm, whose chains take
+// them per 64 (Q4_K) or 128 (Q2_K) elements. matmul picks the order by a token's place in the batch;
+// other row counts keep vec_dot's order.
+TEST(RowDot, RepackedKOrdersByTokenPlace) {
   const int64_t cols = 512;
-  EXPECT_FALSE(dot_kernel(GgmlType::Q4_K, CpuPath::Scalar, 12).batch_dot);
-  const auto kernel = dot_kernel(GgmlType::Q4_K, CpuPath::Scalar, 8);
-  ASSERT_TRUE(kernel.batch_dot);
-  EXPECT_EQ(kernel.batch_tokens(3, cols), 0);
-  EXPECT_EQ(kernel.batch_tokens(4, cols), 4);
-  EXPECT_EQ(kernel.batch_tokens(7, cols), 4);
-  const auto w = make_weight(GgmlType::Q4_K, 8, cols, 41);
-  const int n_tokens = 7;
-  const auto x = make_activations(n_tokens, cols, 42);
-  const size_t stride = activation_row_bytes(kernel.format, cols);
-  std::vector<uint8_t> act(stride * n_tokens);
-  for (int t = 0; t < n_tokens; ++t) prepare_activations(kernel.format, &x[size_t(t * cols)], cols, &act[t * stride], CpuPath::Scalar);
-  float gemv[8 * n_tokens], gemm[8 * n_tokens];
-  kernel.dot(w.bytes.data(), w.ref().row_bytes(), 8, act.data(), stride, n_tokens, cols, gemv);
-  kernel.batch_dot(w.bytes.data(), w.ref().row_bytes(), 8, act.data(), stride, n_tokens, cols, gemm);
-  int differ = 0;
-  for (int i = 0; i < 8 * n_tokens; ++i) differ += gemv[i] != gemm[i];
-  EXPECT_GT(differ, 0) << "the two orders should part somewhere on random data";
-  for (CpuPath path : {CpuPath::Scalar, CpuPath::Avx2}) {
-    if (path == CpuPath::Avx2 && !cpu_has_avx2()) continue;
-    override_cpu_path(path);
-    ThreadPool pool(2);
-    std::vector<float> y(size_t(8 * n_tokens));
-    matmul(w.ref(), x.data(), n_tokens, y.data(), pool);
+  for (GgmlType type : {GgmlType::Q2_K, GgmlType::Q4_K}) {
+    SCOPED_TRACE(type_name(type));
+    EXPECT_FALSE(dot_kernel(type, CpuPath::Scalar, 12).batch_dot);
+    const auto kernel = dot_kernel(type, CpuPath::Scalar, 8);
+    ASSERT_TRUE(kernel.batch_dot);
+    EXPECT_EQ(kernel.batch_tokens(3, cols), 0);
+    EXPECT_EQ(kernel.batch_tokens(4, cols), 4);
+    EXPECT_EQ(kernel.batch_tokens(7, cols), 4);
+    const auto w = make_weight(type, 8, cols, 41);
+    const int n_tokens = 7;
+    const auto x = make_activations(n_tokens, cols, 42);
+    const size_t stride = activation_row_bytes(kernel.format, cols);
+    std::vector<uint8_t> act(stride * n_tokens);
     for (int t = 0; t < n_tokens; ++t)
-      for (int r = 0; r < 8; ++r)
-        EXPECT_EQ(y[size_t(t * 8 + r)], (t < 4 ? gemm : gemv)[r * n_tokens + t]) << "token " << t << " row " << r;
-    matmul(w.ref(), x.data(), 3, y.data(), pool);  // fewer than four: all by gemv
-    for (int t = 0; t < 3; ++t)
-      for (int r = 0; r < 8; ++r) EXPECT_EQ(y[size_t(t * 8 + r)], gemv[r * n_tokens + t]) << "3 tokens: token " << t;
+      prepare_activations(kernel.format, &x[size_t(t * cols)], cols, &act[t * stride], CpuPath::Scalar);
+    float gemv[8 * n_tokens], gemm[8 * n_tokens];
+    kernel.dot(w.bytes.data(), w.ref().row_bytes(), 8, act.data(), stride, n_tokens, cols, gemv);
+    kernel.batch_dot(w.bytes.data(), w.ref().row_bytes(), 8, act.data(), stride, n_tokens, cols, gemm);
+    int differ = 0;
+    for (int i = 0; i < 8 * n_tokens; ++i) differ += gemv[i] != gemm[i];
+    EXPECT_GT(differ, 0) << "the two orders should part somewhere on random data";
+    for (CpuPath path : {CpuPath::Scalar, CpuPath::Avx2}) {
+      if (path == CpuPath::Avx2 && !cpu_has_avx2()) continue;
+      override_cpu_path(path);
+      ThreadPool pool(2);
+      std::vector<float> y(size_t(8 * n_tokens));
+      matmul(w.ref(), x.data(), n_tokens, y.data(), pool);
+      for (int t = 0; t < n_tokens; ++t)
+        for (int r = 0; r < 8; ++r)
+          EXPECT_EQ(y[size_t(t * 8 + r)], (t < 4 ? gemm : gemv)[r * n_tokens + t]) << "token " << t << " row " << r;
+      matmul(w.ref(), x.data(), 3, y.data(), pool);  // fewer than four: all by gemv
+      for (int t = 0; t < 3; ++t)
+        for (int r = 0; r < 8; ++r) EXPECT_EQ(y[size_t(t * 8 + r)], gemv[r * n_tokens + t]) << "3 tokens: token " << t;
+    }
+    override_cpu_path(std::nullopt);
   }
-  override_cpu_path(std::nullopt);
 }
 
 // The AVX2 q8_K quantizer writes the scalar one's bytes, also where the scalar loop's order shows:
