@@ -157,7 +157,10 @@ size_t activation_row_bytes(ActivationFormat format, int64_t n) {
     case ActivationFormat::Q8_0_SUMS: bytes = q8_0_sums_tail(n / kQK) + size_t(n / kQK) * 2 * sizeof(int32_t); break;
     default: bytes = size_t(n) * sizeof(float); break;
   }
-  return (bytes + 31) / 32 * 32;
+  bytes = (bytes + 31) / 32 * 32;
+  // Rows a multiple of 4 KiB apart map to the same L1 sets; a line of padding spreads the tokens a
+  // batch kernel reads side by side.
+  return bytes % 4096 == 0 ? bytes + 64 : bytes;
 }
 
 void prepare_activations(ActivationFormat format, const float* x, int64_t n, uint8_t* out, CpuPath path) {
