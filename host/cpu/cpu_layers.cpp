@@ -142,13 +142,18 @@ void CpuLayers::forward(std::span<float> xs, const StageBatch& batch) {
   const std::span<const int32_t> positions = batch.pos;
   std::vector<float> xn(n * d), q(n * dq), k(n * dkv), v(n * dkv), attn(n * dq), proj(n * d);
   std::vector<float> gate(n * ff), up(n * ff);
+  std::vector<int64_t> runs;  // of consecutive tokens of one sequence (matmul)
+  for (int64_t begin = 0, end = 0; begin < n; begin = end) {
+    for (end = begin + 1; end < n && batch.seq[size_t(end)] == batch.seq[size_t(begin)];) ++end;
+    runs.push_back(end - begin);
+  }
 
   for (uint32_t il = first_; il < last_; ++il) {
     const auto& l = layers_[il - first_];
     // attention block: x += wo · attn(rope(wq·norm(x)), rope(wk·norm(x)), wv·norm(x))
     rms_norm(x, l.attn_norm, n, d, hp_.rms_eps, xn.data());
     const MatmulTarget qkv[] = {{&l.wq, q.data()}, {&l.wk, k.data()}, {&l.wv, v.data()}};
-    matmuls(qkv, xn.data(), n, pool_);
+    matmuls(qkv, xn.data(), n, pool_, runs);
     if (l.bq) {
       add_bias(q.data(), l.bq, n, dq);
       add_bias(k.data(), l.bk, n, dkv);
@@ -162,15 +167,15 @@ void CpuLayers::forward(std::span<float> xs, const StageBatch& batch) {
       store_cache_row(v_type_, v.data() + t * dkv, dkv, v_cells(il) + cell * v_row_bytes());
     }
     attention(il, q.data(), batch, attn.data());
-    matmul(l.wo, attn.data(), n, proj.data(), pool_);
+    matmul(l.wo, attn.data(), n, proj.data(), pool_, runs);
     for (int64_t i = 0; i < n * d; ++i) x[i] += proj[i];
 
     // feed-forward block: x += w_down · (silu(w_gate·norm(x)) * w_up·norm(x))
     rms_norm(x, l.ffn_norm, n, d, hp_.rms_eps, xn.data());
     const MatmulTarget gate_up[] = {{&l.w_gate, gate.data()}, {&l.w_up, up.data()}};
-    matmuls(gate_up, xn.data(), n, pool_);
+    matmuls(gate_up, xn.data(), n, pool_, runs);
     swiglu(gate.data(), up.data(), n * ff);
-    matmul(l.w_down, gate.data(), n, proj.data(), pool_);
+    matmul(l.w_down, gate.data(), n, proj.data(), pool_, runs);
     for (int64_t i = 0; i < n * d; ++i) x[i] += proj[i];
   }
 }

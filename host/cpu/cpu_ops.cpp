@@ -38,7 +38,7 @@ struct Product {
   float* y;
   DotKernel kernel;
   bool decode_rows;  // no kernel for the type: rows are dequantized to f32 first
-  int64_t batch_end = 0;  // tokens [0, batch_end) go through kernel.batch_dot
+  std::vector<bool> batch;  // per token: through kernel.batch_dot (else kernel.dot); empty: none
   const PreparedActivations* act = nullptr;
   int64_t row_tile = 0, first_job = 0, n_jobs = 0;
 };
@@ -74,8 +74,10 @@ void run_rows(const Product& p, int64_t r0, int64_t r1, int64_t n_tokens, int64_
         wr = reinterpret_cast<const uint8_t*>(decoded.data());
       }
       for (int64_t t = t0; t < t_end;) {
-        const bool batch = t < p.batch_end;  // a call does not straddle batch_end
-        const int nt = int(std::min<int64_t>(kernel.tokens, (batch ? std::min(t_end, p.batch_end) : t_end) - t));
+        // Up to kernel.tokens tokens of one order per call.
+        const bool batch = !p.batch.empty() && p.batch[size_t(t)];
+        int nt = 1;
+        while (nt < kernel.tokens && t + nt < t_end && (!p.batch.empty() && p.batch[size_t(t + nt)]) == batch) ++nt;
         (batch ? kernel.batch_dot : kernel.dot)(wr, w_stride, nr, p.act->bytes.data() + size_t(t) * stride, stride, nt,
                                                 cols, out);
         for (int j = 0; j < nt; ++j) {  // token by token: each token's rows are adjacent in y
@@ -88,9 +90,26 @@ void run_rows(const Product& p, int64_t r0, int64_t r1, int64_t n_tokens, int64_
   }
 }
 
+// Which tokens take kernel.batch_dot: in each run, the leading ones DotKernel::batch_tokens names.
+std::vector<bool> batch_tokens(const DotKernel& kernel, std::span<const int64_t> runs, int64_t n_tokens, int64_t cols) {
+  std::vector<bool> batch;
+  if (kernel.batch_dot == nullptr) return batch;
+  const int64_t whole[] = {n_tokens};
+  if (runs.empty()) runs = whole;
+  batch.reserve(size_t(n_tokens));
+  for (const int64_t run : runs) {
+    const int64_t n_batch = kernel.batch_tokens(run, cols);
+    batch.insert(batch.end(), size_t(n_batch), true);
+    batch.insert(batch.end(), size_t(run - n_batch), false);
+  }
+  VKLLM_ASSERT(int64_t(batch.size()) == n_tokens, "runs of {} tokens for a batch of {}", batch.size(), n_tokens);
+  return batch;
+}
+
 }  // namespace
 
-void matmuls(std::span<const MatmulTarget> targets, const float* x, int64_t n_tokens, ThreadPool& pool) {
+void matmuls(std::span<const MatmulTarget> targets, const float* x, int64_t n_tokens, ThreadPool& pool,
+             std::span<const int64_t> runs) {
   if (targets.empty() || n_tokens == 0) return;
   const int64_t cols = int64_t(targets[0].w->cols());
   const CpuPath path = cpu_path();
@@ -101,10 +120,10 @@ void matmuls(std::span<const MatmulTarget> targets, const float* x, int64_t n_to
   for (const MatmulTarget& target : targets) {
     const WeightRef& w = *target.w;
     VKLLM_ASSERT(int64_t(w.cols()) == cols, "products of one input need equal widths, not {} and {}", w.cols(), cols);
-    Product p{&w, target.y, dot_kernel(w, path), false};
+    Product p{&w, target.y, dot_kernel(w, path), false, {}};
     p.decode_rows = p.kernel.dot == nullptr;
     if (p.decode_rows) p.kernel = dot_kernel(GgmlType::F32, path);
-    p.batch_end = p.kernel.batch_tokens(n_tokens, cols);  // llama.cpp's prompt path
+    p.batch = batch_tokens(p.kernel, runs, n_tokens, cols);  // llama.cpp's prompt path
     const GgmlType rounded_as = p.decode_rows ? w.type() : GgmlType::F32;
     auto same = [&](const PreparedActivations& a) { return a.format == p.kernel.format && a.rounded_as == rounded_as; };
     auto it = std::find_if(acts.begin(), acts.end(), same);
@@ -143,9 +162,10 @@ void matmuls(std::span<const MatmulTarget> targets, const float* x, int64_t n_to
   });
 }
 
-void matmul(const WeightRef& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool) {
+void matmul(const WeightRef& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool,
+            std::span<const int64_t> runs) {
   const MatmulTarget target{&w, y};
-  matmuls({&target, 1}, x, n_tokens, pool);
+  matmuls({&target, 1}, x, n_tokens, pool, runs);
 }
 
 void rms_norm(const float* x, const WeightRef& weight, int64_t n_tokens, int64_t width, float eps, float* y) {

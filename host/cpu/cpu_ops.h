@@ -11,7 +11,13 @@
 namespace vkllm::cpu {
 
 // y[t][r] = sum_c w[r][c] * x[t][c] for t < n_tokens, r < w.rows().
-void matmul(const WeightRef& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool);
+//
+// runs: the lengths of the runs of consecutive tokens of one sequence (summing to n_tokens; empty:
+// one run). llama.cpp sums a product differently by the number of tokens it has (its prompt-path
+// kernels, DotKernel::batch_dot); each run is summed as llama.cpp would sum that sequence alone, so a
+// sequence's results do not depend on what else was batched with it.
+void matmul(const WeightRef& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool,
+            std::span<const int64_t> runs = {});
 
 // Several products of the same activations (q, k and v; gate and up), as one pass over the pool:
 // each target's y = w · x, the weights of equal width.
@@ -19,7 +25,8 @@ struct MatmulTarget {
   const WeightRef* w;
   float* y;
 };
-void matmuls(std::span<const MatmulTarget> targets, const float* x, int64_t n_tokens, ThreadPool& pool);
+void matmuls(std::span<const MatmulTarget> targets, const float* x, int64_t n_tokens, ThreadPool& pool,
+             std::span<const int64_t> runs = {});
 
 // y[t] = x[t] / rms(x[t]) * weight, row by row.
 void rms_norm(const float* x, const WeightRef& weight, int64_t n_tokens, int64_t width, float eps, float* y);

@@ -2,15 +2,14 @@
 // dotted with up to eight tokens' q8_K activations in 16-bit pair sums scaled per 16 elements (the
 // scales spread across lanes by byte shuffles). The integer lane sums are those of
 // k_quant_decode.h's unpacked form and the floats are combined as ggml's AVX2 kernels do
-// (kq::LaneSums is the scalar statement of that order), so results equal the scalar kernels'.
-#include <cmath>
+// (kq::LaneSums is the scalar statement of that order), or for Q2_K/Q4_K tensors of 8k rows as
+// llama.cpp's repacked gemv/gemm do (kq::RepackedSums), so results equal the scalar kernels'.
 #include <cstddef>
 #include <cstring>
 
 #include "engine/quant/blocks.h"
 #include "host/cpu/avx2_helpers.h"
 #include "host/cpu/count_dispatch.h"
-#include "host/cpu/k_quant_decode.h"
 #include "host/cpu/row_dot.h"
 
 #if VKLLM_HAVE_X86
@@ -32,9 +31,6 @@ VKLLM_AVX2 inline __m128i q4_k_scales_mins(const uint8_t* packed) {
   return _mm_set_epi32(int(mins_hi), int(u[1] & low6), int(scales_hi), int(u[0] & low6));
 }
 
-// Q4_K and Q5_K: levels straight from the nibbles (and Q5_K's fifth bits), scales and mins in
-// registers, nothing stored between unpacking and use (a one-token product waits on instructions,
-// not memory). NT tokens, a constant so the sums stay in registers.
 // Lane t: the sum of v[t]'s eight lanes (t < NT; the rest 0).
 template <int NT>
 VKLLM_AVX2 inline __m256i sums_by_token(const __m256i* v) {
@@ -80,6 +76,27 @@ struct GemvChains {
 // k_quant_decode.h).
 enum class Order { Lanes, Gemv, Gemm };
 
+// The gemm order's chains hold the NT tokens in lanes. Lane t of *d / *dmin: token t's scale of
+// super-block i times the weight's d / dmin.
+template <int NT>
+VKLLM_AVX2 inline void scales_by_token(const uint8_t* x, size_t x_stride, int64_t i, float bd, float bdmin, __m256* d,
+                                       __m256* dmin) {
+  alignas(32) float dy[8] = {};
+  for (int t = 0; t < NT; ++t) dy[t] = (reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i)->d;
+  *d = _mm256_mul_ps(_mm256_set1_ps(bd), _mm256_load_ps(dy));
+  *dmin = _mm256_mul_ps(_mm256_set1_ps(bdmin), _mm256_load_ps(dy));
+}
+
+template <int NT>
+VKLLM_AVX2 inline void store_by_token(__m256 chain, __m256 chain_min, float* out) {
+  alignas(32) float values[8];
+  _mm256_store_ps(values, _mm256_sub_ps(chain, chain_min));
+  for (int t = 0; t < NT; ++t) out[t] = values[t];
+}
+
+// Q4_K and Q5_K: levels straight from the nibbles (and Q5_K's fifth bits), scales and mins in
+// registers, nothing stored between unpacking and use (a one-token product waits on instructions,
+// not memory). NT tokens, a constant so the sums stay in registers; O: the order of the floats.
 template <GgmlType T, int NT, Order O = Order::Lanes>
 VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_stride, int64_t n, float* out) {
   static_assert(T == GgmlType::Q4_K || T == GgmlType::Q5_K);
@@ -107,12 +124,7 @@ VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_strid
     __m256i sumi[NT];
     for (int t = 0; t < NT; ++t) sumi[t] = _mm256_setzero_si256();
     __m256 d_by_token = _mm256_setzero_ps(), dmin_by_token = _mm256_setzero_ps();
-    if constexpr (O == Order::Gemm) {
-      alignas(32) float dy[8] = {};
-      for (int t = 0; t < NT; ++t) dy[t] = (reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i)->d;
-      d_by_token = _mm256_mul_ps(_mm256_set1_ps(bd), _mm256_load_ps(dy));
-      dmin_by_token = _mm256_mul_ps(_mm256_set1_ps(bdmin), _mm256_load_ps(dy));
-    }
+    if constexpr (O == Order::Gemm) scales_by_token<NT>(x, x_stride, i, bd, bdmin, &d_by_token, &dmin_by_token);
     for (int g = 0; g < 4; ++g) {
       const __m256i v = load(b->qs + 32 * g);
       __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
@@ -159,12 +171,7 @@ VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_strid
       acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
     }
   }
-  if constexpr (O == Order::Gemm) {
-    alignas(32) float values[8];
-    _mm256_store_ps(values, _mm256_sub_ps(chain, chain_min));
-    for (int t = 0; t < NT; ++t) out[t] = values[t];
-    return;
-  }
+  if constexpr (O == Order::Gemm) return store_by_token<NT>(chain, chain_min, out);
   for (int t = 0; t < NT; ++t) {
     if constexpr (repacked) out[t] = chains[t].value();
     else out[t] = avx2::hsum_float_8(acc[t]) + (T == GgmlType::Q4_K ? avx2::hsum_float_4(acc_m[t]) : summs[t]);
@@ -253,12 +260,7 @@ VKLLM_AVX2 void dot_k16_row(const uint8_t* w, const uint8_t* x, size_t x_stride,
     float bdmin = 0;
     if constexpr (T == GgmlType::Q2_K) bdmin = avx2::half_to_float(b->dmin);
     __m256 d_by_token = _mm256_setzero_ps(), dmin_by_token = _mm256_setzero_ps();
-    if constexpr (O == Order::Gemm) {
-      alignas(32) float dy[8] = {};
-      for (int t = 0; t < NT; ++t) dy[t] = (reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i)->d;
-      d_by_token = _mm256_mul_ps(_mm256_set1_ps(bd), _mm256_load_ps(dy));
-      dmin_by_token = _mm256_mul_ps(_mm256_set1_ps(bdmin), _mm256_load_ps(dy));
-    }
+    if constexpr (O == Order::Gemm) scales_by_token<NT>(x, x_stride, i, bd, bdmin, &d_by_token, &dmin_by_token);
     __m256i sumi[NT];
     for (int t = 0; t < NT; ++t) sumi[t] = _mm256_setzero_si256();
     for (int half = 0; half < 2; ++half) {
@@ -308,13 +310,8 @@ VKLLM_AVX2 void dot_k16_row(const uint8_t* w, const uint8_t* x, size_t x_stride,
       acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(y->d * bd), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
     }
   }
-  if constexpr (O == Order::Gemm) {
-    alignas(32) float values[8];
-    _mm256_store_ps(values, _mm256_sub_ps(chain, chain_min));
-    for (int t = 0; t < NT; ++t) out[t] = values[t];
-  } else {
-    for (int t = 0; t < NT; ++t) out[t] = O == Order::Gemv ? chains[t].value() : avx2::hsum_float_8(acc[t]);
-  }
+  if constexpr (O == Order::Gemm) return store_by_token<NT>(chain, chain_min, out);
+  for (int t = 0; t < NT; ++t) out[t] = O == Order::Gemv ? chains[t].value() : avx2::hsum_float_8(acc[t]);
 }
 
 template <GgmlType T>

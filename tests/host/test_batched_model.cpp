@@ -96,6 +96,54 @@ TEST_P(BatchedModelTest, EachSequenceGetsWhatItGetsAlone) {
   EXPECT_THROW(batched->decode(std::vector<BatchToken>{{999999, 0, 0, true}}), Error);
 }
 
+// llama.cpp sums some products differently by how many tokens a pass has (F16/F32 weights through
+// tinyBLAS for two or more, Q2_K/Q4_K through the repacked gemm for whole fours). The CPU backend
+// picks that per run of one sequence's consecutive tokens, so prompts batched side by side, and
+// decoding steps of several sequences, give each sequence exactly what it gets alone.
+TEST(BatchedModel, CpuRunsOfOneSequenceSumAsThatSequenceAlone) {
+  for (const char* type : {"F16", "Q2_K", "Q4_K_M"}) {
+    SCOPED_TRACE(type);
+    const auto path = test::shared_file(std::string("models/tiny-shakespeare/tiny-shakespeare-") + type + ".gguf");
+    if (!path) GTEST_SKIP() << "needs ../shared";
+    const auto m = ModelFile::open(*path);
+    ExecOptions options;
+    options.n_gpu_layers = 0;
+    options.n_threads = 2;
+    options.n_ctx = 64;
+    const std::vector<std::vector<int32_t>> prompts = {{1, 349, 266, 306, 287, 300}, {1, 76}, {1, 500, 501, 502, 503, 504, 505, 506, 507}};
+    const int n_gen = 6, n_vocab = int(m->hp.n_vocab);
+    std::vector<Alone> alone;
+    for (const auto& p : prompts) alone.push_back(run_alone(*m, options, p, n_gen));
+
+    options.n_ctx = 64 * 3;
+    auto batched = open_batched_model(*m, options, 3);
+    std::vector<BatchToken> step;  // the prompts one after another
+    for (int s = 0; s < 3; ++s)
+      for (size_t i = 0; i < prompts[size_t(s)].size(); ++i) step.push_back({prompts[size_t(s)][i], s, int32_t(i), true});
+    const auto logits = batched->decode(step);
+    std::vector<std::vector<float>> last(3);
+    for (size_t r = 0; r < step.size(); ++r) {
+      const auto& want = alone[size_t(step[r].seq)].prompt_logits;
+      for (int v = 0; v < n_vocab; ++v)
+        ASSERT_EQ(logits[r * size_t(n_vocab) + size_t(v)], want[size_t(step[r].pos) * size_t(n_vocab) + size_t(v)])
+            << "sequence " << step[r].seq << " position " << step[r].pos;
+      if (size_t(step[r].pos) + 1 == prompts[size_t(step[r].seq)].size())
+        last[size_t(step[r].seq)].assign(logits.begin() + int64_t(r) * n_vocab, logits.begin() + int64_t(r + 1) * n_vocab);
+    }
+    std::vector<std::vector<int32_t>> generated(3);
+    for (int i = 0; i < n_gen; ++i) {  // one token of each sequence per step
+      std::vector<BatchToken> one;
+      for (int s = 0; s < 3; ++s) {
+        generated[size_t(s)].push_back(argmax(last[size_t(s)]));
+        one.push_back({generated[size_t(s)].back(), s, int32_t(prompts[size_t(s)].size()) + i, true});
+      }
+      const auto out = batched->decode(one);
+      for (int s = 0; s < 3; ++s) last[size_t(s)].assign(out.begin() + s * n_vocab, out.begin() + (s + 1) * n_vocab);
+    }
+    for (int s = 0; s < 3; ++s) EXPECT_EQ(generated[size_t(s)], alone[size_t(s)].greedy) << "sequence " << s;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Placements, BatchedModelTest, ::testing::Values(0, 99),
                          [](const auto& info) { return info.param == 0 ? std::string("cpu") : std::string("vulkan"); });
 
