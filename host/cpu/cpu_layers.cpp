@@ -183,12 +183,12 @@ void CpuLayers::forward(std::span<float> xs, const StageBatch& batch) {
 CpuHead::CpuHead(const Hparams& hp, const ModelWeights& weights, ThreadPool& pool)
     : hp_(hp), output_norm_(weights.output_norm), output_(group_rows(weights.output, repacked_, &pool)), pool_(pool) {}
 
-std::vector<float> CpuHead::forward(std::span<const float> x, int64_t n_rows) {
+std::vector<float> CpuHead::forward(std::span<const float> x, int64_t n_rows, std::span<const int64_t> runs) {
   const int64_t d = hp_.n_embd;
   std::vector<float> xn(size_t(n_rows * d));
   rms_norm(x.data(), output_norm_, n_rows, d, hp_.rms_eps, xn.data());
   std::vector<float> logits(size_t(n_rows) * hp_.n_vocab);
-  matmul(output_, xn.data(), n_rows, logits.data(), pool_);
+  matmul(output_, xn.data(), n_rows, logits.data(), pool_, runs);
   return logits;
 }
 

@@ -58,7 +58,7 @@ class CpuLayers final : public LayerStage {
 class CpuHead final : public HeadStage {
  public:
   CpuHead(const Hparams& hp, const ModelWeights& weights, ThreadPool& pool);
-  std::vector<float> forward(std::span<const float> x, int64_t n_rows) override;
+  std::vector<float> forward(std::span<const float> x, int64_t n_rows, std::span<const int64_t> runs) override;
   std::string describe() const override { return "output on CPU"; }
 
  private:

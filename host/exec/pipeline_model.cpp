@@ -30,11 +30,16 @@ std::vector<float> PipelineModel::run(std::span<const int32_t> tokens, const Sta
   cpu::get_rows(model_.weights.token_embd, tokens, x.data());  // checks the ids first
   run_stages(layers_, x, d, batch, micro_batch_size(n, layers_.size(), n_ubatch_));
   if (outputs.empty()) return {};
-  // Gather the rows that want logits (contiguous in the common cases: last row, all rows).
+  // Gather the rows that want logits (contiguous in the common cases: last row, all rows), and the
+  // runs of them that belong to one sequence.
   std::vector<float> rows(outputs.size() * size_t(d));
-  for (size_t i = 0; i < outputs.size(); ++i)
+  std::vector<int64_t> runs;
+  for (size_t i = 0; i < outputs.size(); ++i) {
     std::copy_n(x.begin() + outputs[i] * d, d, rows.begin() + int64_t(i) * d);
-  return head_->forward(rows, int64_t(outputs.size()));
+    if (i > 0 && batch.seq[size_t(outputs[i])] == batch.seq[size_t(outputs[i - 1])]) ++runs.back();
+    else runs.push_back(1);
+  }
+  return head_->forward(rows, int64_t(outputs.size()), runs);
 }
 
 std::vector<float> PipelineModel::forward(std::span<const int32_t> tokens, bool all_logits) {

@@ -37,8 +37,10 @@ class LayerStage {
 class HeadStage {
  public:
   virtual ~HeadStage() = default;
-  // Logits [n_rows][n_vocab] of the final hidden states x [n_rows][n_embd].
-  virtual std::vector<float> forward(std::span<const float> x, int64_t n_rows) = 0;
+  // Logits [n_rows][n_vocab] of the final hidden states x [n_rows][n_embd]; runs: the lengths of the
+  // runs of consecutive rows of one sequence (summing to n_rows), for backends whose sums depend on
+  // how many rows a product has (cpu_ops.h: matmul).
+  virtual std::vector<float> forward(std::span<const float> x, int64_t n_rows, std::span<const int64_t> runs) = 0;
   virtual std::string describe() const = 0;
 };
 

@@ -292,7 +292,7 @@ VulkanHead::VulkanHead(vk::Device& device, const Hparams& hp, const ModelWeights
 
 std::string VulkanHead::describe() const { return fmt::format("output on {} ({})", device_.label(), device_.info().name); }
 
-std::vector<float> VulkanHead::forward(std::span<const float> x_host, int64_t n_rows) {
+std::vector<float> VulkanHead::forward(std::span<const float> x_host, int64_t n_rows, std::span<const int64_t>) {
   const uint64_t d = hp_.n_embd, n_vocab = hp_.n_vocab;
   std::vector<float> logits(size_t(n_rows) * n_vocab);
   for (int64_t begin = 0; begin < n_rows; begin += n_batch_) {

@@ -73,7 +73,7 @@ class VulkanLayers final : public LayerStage {
 class VulkanHead final : public HeadStage {
  public:
   VulkanHead(vk::Device& device, const Hparams& hp, const ModelWeights& weights, const ExecOptions& options);
-  std::vector<float> forward(std::span<const float> x, int64_t n_rows) override;
+  std::vector<float> forward(std::span<const float> x, int64_t n_rows, std::span<const int64_t> runs) override;
   std::string describe() const override;
 
  private:

@@ -98,8 +98,9 @@ TEST_P(BatchedModelTest, EachSequenceGetsWhatItGetsAlone) {
 
 // llama.cpp sums some products differently by how many tokens a pass has (F16/F32 weights through
 // tinyBLAS for two or more, Q2_K/Q4_K through the repacked gemm for whole fours). The CPU backend
-// picks that per run of one sequence's consecutive tokens, so prompts batched side by side, and
-// decoding steps of several sequences, give each sequence exactly what it gets alone.
+// picks that per run of one sequence's consecutive tokens (in the layers and in the output head),
+// so prompts batched side by side, and decoding steps of several sequences, give each sequence
+// exactly the logits it gets alone.
 TEST(BatchedModel, CpuRunsOfOneSequenceSumAsThatSequenceAlone) {
   for (const char* type : {"F16", "Q2_K", "Q4_K_M"}) {
     SCOPED_TRACE(type);
@@ -113,7 +114,14 @@ TEST(BatchedModel, CpuRunsOfOneSequenceSumAsThatSequenceAlone) {
     const std::vector<std::vector<int32_t>> prompts = {{1, 349, 266, 306, 287, 300}, {1, 76}, {1, 500, 501, 502, 503, 504, 505, 506, 507}};
     const int n_gen = 6, n_vocab = int(m->hp.n_vocab);
     std::vector<Alone> alone;
-    for (const auto& p : prompts) alone.push_back(run_alone(*m, options, p, n_gen));
+    std::vector<std::vector<std::vector<float>>> alone_steps;  // [sequence][step]: logits decoding alone
+    for (const auto& p : prompts) {
+      alone.push_back(run_alone(*m, options, p, n_gen));
+      auto model = open_language_model(*m, options);
+      model->forward(p, false);
+      auto& steps = alone_steps.emplace_back();
+      for (const int32_t t : alone.back().greedy) steps.push_back(model->forward(std::span(&t, 1), false));
+    }
 
     options.n_ctx = 64 * 3;
     auto batched = open_batched_model(*m, options, 3);
@@ -138,7 +146,12 @@ TEST(BatchedModel, CpuRunsOfOneSequenceSumAsThatSequenceAlone) {
         one.push_back({generated[size_t(s)].back(), s, int32_t(prompts[size_t(s)].size()) + i, true});
       }
       const auto out = batched->decode(one);
-      for (int s = 0; s < 3; ++s) last[size_t(s)].assign(out.begin() + s * n_vocab, out.begin() + (s + 1) * n_vocab);
+      for (int s = 0; s < 3; ++s) {
+        last[size_t(s)].assign(out.begin() + s * n_vocab, out.begin() + (s + 1) * n_vocab);
+        if (generated[size_t(s)] == std::vector<int32_t>(alone[size_t(s)].greedy.begin(), alone[size_t(s)].greedy.begin() + i + 1)) {
+          ASSERT_EQ(last[size_t(s)], alone_steps[size_t(s)][size_t(i)]) << "sequence " << s << " step " << i;
+        }
+      }
     }
     for (int s = 0; s < 3; ++s) EXPECT_EQ(generated[size_t(s)], alone[size_t(s)].greedy) << "sequence " << s;
   }
