@@ -61,22 +61,23 @@ std::string CpuLayers::describe() const {
                              : fmt::format("layers {}-{} on CPU", first_, last_ - 1);
 }
 
-void CpuLayers::attention(uint32_t layer, const float* q, const StageBatch& batch, float* out) {
+void CpuLayers::attention(uint32_t layer, const float* q, const StageBatch& batch, std::span<const int64_t> runs,
+                          float* out) {
   // Runs of consecutive tokens of one sequence: a run of 64+ goes in blocks through the tiled path
   // (llama.cpp's choice for such a batch), shorter ones token by token. Deciding per run rather than
   // per batch keeps a sequence's results independent of what else the server batched with it.
-  const int64_t n_tokens = batch.size();
   std::vector<QueryRun> blocks;
   std::vector<int64_t> singles;
-  for (int64_t begin = 0, end = 0; begin < n_tokens; begin = end) {
-    end = begin + 1;
-    while (end < n_tokens && batch.seq[size_t(end)] == batch.seq[size_t(begin)]) ++end;
+  int64_t begin = 0;
+  for (const int64_t run : runs) {
+    const int64_t end = begin + run;
     if (tiled_attention_ && use_tiled_attention(end - begin, k_type_, v_type_, hp_.head_dim)) {
       for (int64_t b = begin; b < end; b += kAttentionTile)
         blocks.push_back({b, int(std::min<int64_t>(kAttentionTile, end - b))});
     } else {
       for (int64_t t = begin; t < end; ++t) singles.push_back(t);
     }
+    begin = end;
   }
   if (!blocks.empty()) tiled_attention_blocks(layer, q, batch, blocks, out);
   if (!singles.empty()) attention_by_token(layer, q, batch, singles, out);
@@ -142,7 +143,7 @@ void CpuLayers::forward(std::span<float> xs, const StageBatch& batch) {
   const std::span<const int32_t> positions = batch.pos;
   std::vector<float> xn(n * d), q(n * dq), k(n * dkv), v(n * dkv), attn(n * dq), proj(n * d);
   std::vector<float> gate(n * ff), up(n * ff);
-  std::vector<int64_t> runs;  // of consecutive tokens of one sequence (matmul)
+  std::vector<int64_t> runs;  // of consecutive tokens of one sequence (matmul, attention)
   for (int64_t begin = 0, end = 0; begin < n; begin = end) {
     for (end = begin + 1; end < n && batch.seq[size_t(end)] == batch.seq[size_t(begin)];) ++end;
     runs.push_back(end - begin);
@@ -166,7 +167,7 @@ void CpuLayers::forward(std::span<float> xs, const StageBatch& batch) {
       store_cache_row(k_type_, k.data() + t * dkv, dkv, k_cells(il) + cell * k_row_bytes());
       store_cache_row(v_type_, v.data() + t * dkv, dkv, v_cells(il) + cell * v_row_bytes());
     }
-    attention(il, q.data(), batch, attn.data());
+    attention(il, q.data(), batch, runs, attn.data());
     matmul(l.wo, attn.data(), n, proj.data(), pool_, runs);
     for (int64_t i = 0; i < n * d; ++i) x[i] += proj[i];
 

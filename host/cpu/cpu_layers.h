@@ -29,7 +29,8 @@ class CpuLayers final : public LayerStage {
     int64_t first;  // batch index of the first token
     int rows;
   };
-  void attention(uint32_t layer, const float* q, const StageBatch& batch, float* out);
+  // runs: the lengths of the runs of consecutive tokens of one sequence in the batch.
+  void attention(uint32_t layer, const float* q, const StageBatch& batch, std::span<const int64_t> runs, float* out);
   // The cached keys and values that query head `head` of sequence `seq` reads in `layer`.
   std::pair<CacheRows, CacheRows> head_cache(uint32_t layer, int32_t seq, int64_t head);
   // Per token and head, as llama.cpp does for short batches (flash_attention.h)...
