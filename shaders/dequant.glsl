@@ -4,9 +4,12 @@
 // realigned in registers: a legacy block takes ceil((bytes + 2) / 4) loads whatever its alignment
 // (on lavapipe every load is a loop over the lanes, so loads are what a decoder costs).
 // Defines: exactly one of W_F32 W_F16 W_BF16 W_Q4_0 W_Q4_1 W_Q5_0 W_Q5_1 W_Q8_0 W_Q2_K .. W_Q6_K.
-// Needs: WINDOWED_BUFFER(.., uint, weight) declared before inclusion.
+// Needs: WINDOWED_BUFFER(.., uint, weight) declared before inclusion, or DEQUANT_LD_WORD defined and
+// ld_word(w, word) declared: the 32-bit word `word` of the weight bytes w.
 
+#ifndef DEQUANT_LD_WORD  // an includer may define ld_word itself (mul_mat_vec_ubo.comp)
 uint ld_word(uint w, uint word) { return weight[w].data[min(word, uint(weight[w].data.length()) - 1u)]; }
+#endif
 // The 16- and 32-bit little-endian values at an even byte offset.
 uint ld16(uint w, uint byte) { return (ld_word(w, byte >> 2) >> ((byte & 2u) * 8u)) & 0xffffu; }
 uint ld32(uint w, uint byte) {

@@ -124,6 +124,19 @@ struct MulMatParams {
   uint row_bytes;
 };
 
+// mul_mat_vec_ubo: rows [dst_first, dst_first + m) of dst = weight^T x, the dispatch's m weight rows
+// in uniform-buffer slots: slot s holds rows [s * rows_per_slot, (s + 1) * rows_per_slot), its first
+// row (head + s * rows_per_slot * row_bytes) % align bytes into the binding.
+struct MulMatVecUboParams {
+  uint m;
+  uint k;
+  uint row_bytes;
+  uint rows_per_slot;
+  uint head;
+  uint align;
+  uint dst_first;
+};
+
 // round_activations: n_units blocks (q8_0: 32 elements, q8_K: 256) or elements (f16, bf16).
 struct RoundActivationsParams {
   uint n_units;
@@ -141,6 +154,7 @@ static_assert(sizeof(vkllm::params::RopeParams) == 24);
 static_assert(sizeof(vkllm::params::ArgmaxParams) == 8);
 static_assert(sizeof(vkllm::params::GetRowsParams) == 12);
 static_assert(sizeof(vkllm::params::MulMatParams) == 16);
+static_assert(sizeof(vkllm::params::MulMatVecUboParams) == 28);
 static_assert(sizeof(vkllm::params::AttentionParams) == 32);
 static_assert(sizeof(vkllm::params::AttentionState) == 8);
 static_assert(sizeof(vkllm::params::AttentionCombineParams) == 12);

@@ -52,13 +52,13 @@ Owned make(GgmlType type, const std::array<uint64_t, 4>& shape) {
   return t;
 }
 
-void mul_mat(benchmark::State& state, GgmlType type) {
+void mul_mat(benchmark::State& state, GgmlType type, ops::MulMatKernel kernel = ops::MulMatKernel::Auto) {
   const uint64_t m = state.range(0), k = state.range(1), n = state.range(2);
   const auto w = make(type, {k, m, 1, 1});
   const auto x = make(GgmlType::F32, {k, n, 1, 1});
   const auto y = make(GgmlType::F32, {m, n, 1, 1});
   vk::Recorder rec(device(), "bench mul_mat", /*profile=*/true);
-  auto record = [&] { ops::mul_mat(rec, w.tensor, x.tensor, y.tensor); };
+  auto record = [&] { ops::mul_mat(rec, w.tensor, x.tensor, y.tensor, kernel); };
   record();
   rec.submit_and_wait();
   double seconds = 0;
@@ -98,11 +98,39 @@ VKLLM_MUL_MAT_BENCH(q4_k, GgmlType::Q4_K);
 VKLLM_MUL_MAT_BENCH(q5_k, GgmlType::Q5_K);
 VKLLM_MUL_MAT_BENCH(q6_k, GgmlType::Q6_K);
 
+// The matrix-vector kernel that reads through storage buffers, for comparison on CPU devices (where
+// one column otherwise goes through uniform buffers, shaders/mul_mat_vec_ubo.comp).
+#define VKLLM_MUL_MAT_STORAGE_BENCH(name, type)                                             \
+  BENCHMARK_CAPTURE(mul_mat, name##_storage, type, ops::MulMatKernel::Vector)               \
+      ->ArgNames({"m", "k", "n"})                                                           \
+      ->Args({4096, 4096, 1})                                                               \
+      ->UseManualTime()                                                                     \
+      ->Unit(benchmark::kMillisecond)
+
+VKLLM_MUL_MAT_STORAGE_BENCH(f32, GgmlType::F32);
+VKLLM_MUL_MAT_STORAGE_BENCH(f16, GgmlType::F16);
+VKLLM_MUL_MAT_STORAGE_BENCH(bf16, GgmlType::BF16);
+VKLLM_MUL_MAT_STORAGE_BENCH(q4_0, GgmlType::Q4_0);
+VKLLM_MUL_MAT_STORAGE_BENCH(q4_1, GgmlType::Q4_1);
+VKLLM_MUL_MAT_STORAGE_BENCH(q5_0, GgmlType::Q5_0);
+VKLLM_MUL_MAT_STORAGE_BENCH(q5_1, GgmlType::Q5_1);
+VKLLM_MUL_MAT_STORAGE_BENCH(q8_0, GgmlType::Q8_0);
+VKLLM_MUL_MAT_STORAGE_BENCH(q2_k, GgmlType::Q2_K);
+VKLLM_MUL_MAT_STORAGE_BENCH(q3_k, GgmlType::Q3_K);
+VKLLM_MUL_MAT_STORAGE_BENCH(q4_k, GgmlType::Q4_K);
+VKLLM_MUL_MAT_STORAGE_BENCH(q5_k, GgmlType::Q5_K);
+VKLLM_MUL_MAT_STORAGE_BENCH(q6_k, GgmlType::Q6_K);
+
 // The reference shape: a llama-3-8B feed-forward projection.
 BENCHMARK_CAPTURE(mul_mat, q4_0_ffn, GgmlType::Q4_0)
     ->ArgNames({"m", "k", "n"})
     ->Args({4096, 14336, 1})
     ->Args({4096, 14336, 512})
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(mul_mat, q4_0_ffn_storage, GgmlType::Q4_0, ops::MulMatKernel::Vector)
+    ->ArgNames({"m", "k", "n"})
+    ->Args({4096, 14336, 1})
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 

@@ -2,6 +2,7 @@
 #include <numeric>
 
 #include "host/ops/check_shapes.h"
+#include "host/ops/mul_mat_vec_ubo.h"
 #include "host/ops/ops.h"
 #include "host/vulkan/device.h"
 #include "host/vulkan/recorder.h"
@@ -72,11 +73,18 @@ void mul_mat(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Ten
     fail("mul_mat: weight {} times x {} into dst {}", weight.describe(), x.describe(), dst.describe());
   if (k % 32 != 0) fail("mul_mat: k = {} of weight {} is not a multiple of 32", k, weight.describe());
 
+  const bool cpu_device = rec.device().info().is_cpu();
+  if (kernel == MulMatKernel::VectorUniform && !mul_mat_vec_ubo_fits(rec.device(), weight, x))
+    fail("mul_mat: weight {} times x {} does not fit the uniform-buffer kernel", weight.describe(), x.describe());
+  if (kernel == MulMatKernel::VectorUniform ||
+      (kernel == MulMatKernel::Auto && cpu_device && mul_mat_vec_ubo_fits(rec.device(), weight, x)))
+    return mul_mat_vec_ubo(rec, weight, x, dst);
+
   const bool vec = kernel == MulMatKernel::Vector || kernel == MulMatKernel::VectorGpu ||
                    (kernel == MulMatKernel::Auto && n <= 8);
   const size_t variant = n <= 1 ? 0 : n <= 4 ? 1 : 2;
   if (vec && n > 8) fail("mul_mat: the matrix-vector kernel takes at most 8 columns, got {}", n);
-  const bool gpu = kernel == MulMatKernel::VectorGpu || !rec.device().info().is_cpu();
+  const bool gpu = kernel == MulMatKernel::VectorGpu || !cpu_device;
   const uint64_t row_bytes = weight.nb[1];
   const bool large = !vec && (kernel == MulMatKernel::MatrixLarge ||
                               (kernel == MulMatKernel::Auto && !gpu && n >= kMatLargeMinColumns &&

@@ -135,9 +135,12 @@ void query_properties(VkPhysicalDevice physical, DeviceInfo& info) {
   limits.max_storage_buffer_range = l.maxStorageBufferRange;
   limits.max_memory_allocation_size = p11.maxMemoryAllocationSize;
   limits.min_storage_buffer_offset_alignment = l.minStorageBufferOffsetAlignment;
+  limits.max_uniform_buffer_range = l.maxUniformBufferRange;
+  limits.min_uniform_buffer_offset_alignment = l.minUniformBufferOffsetAlignment;
   limits.max_push_constants_bytes = l.maxPushConstantsSize;
   limits.max_push_descriptors = push.maxPushDescriptors;
   limits.max_storage_buffers_per_stage = l.maxPerStageDescriptorStorageBuffers;
+  limits.max_uniform_buffers_per_stage = l.maxPerStageDescriptorUniformBuffers;
   limits.max_workgroup_invocations = l.maxComputeWorkGroupInvocations;
   for (int i = 0; i < 3; ++i) {
     limits.max_workgroup_size[i] = l.maxComputeWorkGroupSize[i];

@@ -48,9 +48,12 @@ struct DeviceLimits {
   uint64_t max_storage_buffer_range = 0;
   uint64_t max_memory_allocation_size = 0;
   uint64_t min_storage_buffer_offset_alignment = 0;
+  uint64_t max_uniform_buffer_range = 0;
+  uint64_t min_uniform_buffer_offset_alignment = 0;
   uint32_t max_push_constants_bytes = 0;
   uint32_t max_push_descriptors = 0;
   uint32_t max_storage_buffers_per_stage = 0;
+  uint32_t max_uniform_buffers_per_stage = 0;
   uint32_t max_workgroup_invocations = 0;
   std::array<uint32_t, 3> max_workgroup_size{};
   std::array<uint32_t, 3> max_workgroup_count{};

@@ -141,41 +141,48 @@ void Recorder::dispatch_bytes(shaders::ShaderId shader, std::span<const Binding>
   const std::string_view name = shaders::shader_info(shader).name;
   VKLLM_ASSERT(params_bytes == pipeline.params_bytes, "{}: push constants of {} bytes, shader declares {}", name,
                params_bytes, pipeline.params_bytes);
-  VKLLM_ASSERT(bindings.size() == pipeline.layout.bindings.size(), "{}: {} bindings given, shader has {}", name,
-               bindings.size(), pipeline.layout.bindings.size());
+  // One Binding per shader binding, except arrays of uniform buffers: one Binding per descriptor.
+  size_t expected = 0;
+  for (const ShaderBinding& slot : pipeline.layout.bindings) expected += slot.uniform ? slot.count : 1;
+  VKLLM_ASSERT(bindings.size() == expected, "{}: {} bindings given, shader has {}", name, bindings.size(), expected);
   const DeviceLimits& limits = device_.info().limits;
 
   std::vector<VkDescriptorBufferInfo> infos;
   infos.reserve(64);
   std::vector<VkWriteDescriptorSet> writes;
-  for (size_t i = 0; i < bindings.size(); ++i) {
-    const BufferView& view = bindings[i].view;
-    const ShaderBinding& slot = pipeline.layout.bindings[i];
-    if (view.buffer == VK_NULL_HANDLE || view.size == 0) fail("{}: binding {} is empty", name, slot.binding);
-    if (view.offset % limits.min_storage_buffer_offset_alignment != 0)
-      fail("{}: binding {} offset {} is not aligned to {}", name, slot.binding, view.offset,
-           limits.min_storage_buffer_offset_alignment);
+  size_t next = 0;  // in bindings
+  for (const ShaderBinding& slot : pipeline.layout.bindings) {
     const size_t first = infos.size();
-    if (slot.count == 1) {
-      if (view.size > limits.max_storage_buffer_range)
-        fail("{}: binding {} spans {} bytes, over maxStorageBufferRange ({}) of '{}'", name, slot.binding, view.size,
-             limits.max_storage_buffer_range, device_.info().name);
-      infos.push_back({view.buffer, view.offset, view.size});
-    } else {
-      if (view.size > device_.windows().max_bytes(slot.count))
-        fail("{}: binding {} spans {} bytes, over the {} bytes its {} windows cover", name, slot.binding, view.size,
-             device_.windows().max_bytes(slot.count), slot.count);
-      for (const BufferView& window : device_.windows().split(view, slot.count))
-        infos.push_back({window.buffer, window.offset, window.size});
+    const size_t views = slot.uniform ? slot.count : 1;
+    VKLLM_ASSERT(first + slot.count <= 64, "{}: too many descriptors", name);
+    for (size_t v = 0; v < views; ++v) {
+      const BufferView& view = bindings[next++].view;
+      if (view.buffer == VK_NULL_HANDLE || view.size == 0) fail("{}: binding {} is empty", name, slot.binding);
+      const uint64_t alignment =
+          slot.uniform ? limits.min_uniform_buffer_offset_alignment : limits.min_storage_buffer_offset_alignment;
+      const uint64_t range = slot.uniform ? limits.max_uniform_buffer_range : limits.max_storage_buffer_range;
+      if (view.offset % alignment != 0)
+        fail("{}: binding {} offset {} is not aligned to {}", name, slot.binding, view.offset, alignment);
+      if (slot.uniform || slot.count == 1) {
+        if (view.size > range)
+          fail("{}: binding {} spans {} bytes, over {} ({}) of '{}'", name, slot.binding, view.size,
+               slot.uniform ? "maxUniformBufferRange" : "maxStorageBufferRange", range, device_.info().name);
+        infos.push_back({view.buffer, view.offset, view.size});
+      } else {
+        if (view.size > device_.windows().max_bytes(slot.count))
+          fail("{}: binding {} spans {} bytes, over the {} bytes its {} windows cover", name, slot.binding,
+               view.size, device_.windows().max_bytes(slot.count), slot.count);
+        for (const BufferView& window : device_.windows().split(view, slot.count))
+          infos.push_back({window.buffer, window.offset, window.size});
+      }
     }
     auto write = make_struct<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
     write.dstBinding = slot.binding;
     write.descriptorCount = slot.count;
-    write.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    write.descriptorType = slot.uniform ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
     write.pBufferInfo = infos.data() + first;  // infos never reallocates: reserved above
     writes.push_back(write);
   }
-  VKLLM_ASSERT(infos.size() <= 64, "{}: too many descriptors", name);
 
   std::array<uint32_t, 3> groups = {work.x, work.y, work.z};
   if (!work.in_workgroups)

@@ -40,7 +40,9 @@ class Recorder {
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
 
-  // `params` must be the push-constant struct shaders/CMakeLists.txt declares for `shader`.
+  // `params` must be the push-constant struct shaders/CMakeLists.txt declares for `shader`. One
+  // binding per shader binding in binding order (a windowed storage array takes one view and splits
+  // it), except that an array of uniform buffers takes one binding per element.
   template <typename Params>
   void dispatch(shaders::ShaderId shader, std::initializer_list<Binding> bindings, const Params& params,
                 WorkSize work) {

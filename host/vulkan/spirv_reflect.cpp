@@ -19,6 +19,7 @@ constexpr uint32_t kOpDecorate = 71;
 constexpr uint32_t kOpExecutionModeId = 331;
 constexpr uint32_t kExecutionModeLocalSize = 17;
 constexpr uint32_t kExecutionModeLocalSizeId = 38;
+constexpr uint32_t kDecorationBufferBlock = 3;
 constexpr uint32_t kDecorationBinding = 33;
 constexpr uint32_t kDecorationDescriptorSet = 34;
 constexpr uint32_t kStorageClassUniformConstant = 0;
@@ -37,7 +38,8 @@ ShaderLayout reflect_compute_shader(std::span<const uint32_t> spirv) {
   if (spirv.size() < 5 || spirv[0] != kMagic) fail("not a SPIR-V module ({} words)", spirv.size());
   ShaderLayout layout;
   std::unordered_map<uint32_t, uint32_t> binding_of, set_of, constant_value;
-  std::unordered_map<uint32_t, uint32_t> pointee_of, array_length_id;
+  std::unordered_map<uint32_t, uint32_t> pointee_of, array_length_id, array_element_of;
+  std::unordered_map<uint32_t, bool> buffer_block;
   std::unordered_map<uint32_t, Variable> variables;
 
   for (size_t at = 5; at < spirv.size();) {
@@ -55,11 +57,13 @@ ShaderLayout reflect_compute_shader(std::span<const uint32_t> spirv) {
       case kOpDecorate:
         if (words >= 4 && op[2] == kDecorationBinding) binding_of[op[1]] = op[3];
         if (words >= 4 && op[2] == kDecorationDescriptorSet) set_of[op[1]] = op[3];
+        if (words >= 3 && op[2] == kDecorationBufferBlock) buffer_block[op[1]] = true;
         break;
       case kOpTypePointer:
         pointee_of[op[1]] = op[3];
         break;
       case kOpTypeArray:
+        array_element_of[op[1]] = op[2];
         array_length_id[op[1]] = op[3];
         break;
       case kOpConstant:
@@ -80,11 +84,14 @@ ShaderLayout reflect_compute_shader(std::span<const uint32_t> spirv) {
                             variable.storage_class == kStorageClassUniform ||
                             variable.storage_class == kStorageClassUniformConstant;
     if (!descriptor || !binding_of.contains(id)) continue;
-    if (variable.storage_class != kStorageClassStorageBuffer)
-      fail("binding {}: only storage buffers are supported", binding_of[id]);
+    if (variable.storage_class == kStorageClassUniformConstant)
+      fail("binding {}: only storage and uniform buffers are supported", binding_of[id]);
     if (set_of[id] != 0) fail("binding {}: descriptor set {} (only set 0 is supported)", binding_of[id], set_of[id]);
-    ShaderBinding binding{binding_of[id], 1};
     const uint32_t type = pointee_of[variable.pointer_type];
+    // A Uniform-class block is a uniform buffer unless decorated BufferBlock (storage buffers before SPIR-V 1.3).
+    const uint32_t block = array_element_of.contains(type) ? array_element_of[type] : type;
+    ShaderBinding binding{binding_of[id], 1,
+                          variable.storage_class == kStorageClassUniform && !buffer_block.contains(block)};
     if (auto array = array_length_id.find(type); array != array_length_id.end()) {
       auto length = constant_value.find(array->second);
       if (length == constant_value.end()) fail("binding {}: array length is not a constant", binding.binding);

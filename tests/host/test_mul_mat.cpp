@@ -101,11 +101,12 @@ struct MulMatCase {
 
 std::string case_name(const MulMatCase& c) {
   using K = ops::MulMatKernel;
-  const char* kernel = c.kernel == K::Auto        ? ""
-                       : c.kernel == K::Vector    ? "_vec"
-                       : c.kernel == K::VectorGpu ? "_vecgpu"
-                       : c.kernel == K::Matrix    ? "_mat"
-                                                  : "_matlarge";
+  const char* kernel = c.kernel == K::Auto            ? ""
+                       : c.kernel == K::Vector        ? "_vec"
+                       : c.kernel == K::VectorGpu     ? "_vecgpu"
+                       : c.kernel == K::VectorUniform ? "_vecubo"
+                       : c.kernel == K::Matrix        ? "_mat"
+                                                      : "_matlarge";
   return fmt::format("{}_m{}_k{}_n{}{}", type_name(c.type), c.m, c.k, c.n, kernel);
 }
 void PrintTo(const MulMatCase& c, std::ostream* os) { *os << case_name(c); }
@@ -145,6 +146,14 @@ std::vector<MulMatCase> all_cases() {
     cases.push_back({t, 35, 256, 5, K::Matrix});  // the tiled kernel on few columns
     cases.push_back({t, 131, 256, 5, K::MatrixLarge});  // the large tile (CPU devices, n >= 64), clamped
     cases.push_back({t, 130, 256, 70});                 // Auto takes the large tile here
+    // One column through uniform buffers (Auto's choice on CPU devices) and through storage buffers.
+    cases.push_back({t, 37, 512, 1, K::VectorUniform});
+    cases.push_back({t, 37, 512, 1, K::Vector});
+    // Several dispatches of SLOTS uniform buffers each (f32 rows of 16 KiB: 2 rows per slot; q4_0 rows
+    // of 2304 bytes: 24), the last one partial; rows of 32 KiB take the one-row variant.
+    if (t == GgmlType::F32) cases.push_back({t, 67, 4096, 1, K::VectorUniform});
+    if (t == GgmlType::Q4_0) cases.push_back({t, 700, 4096, 1, K::VectorUniform});
+    if (t == GgmlType::F32) cases.push_back({t, 5, 8192, 1, K::VectorUniform});
     // The GPU layout of the matrix-vector kernels (chosen on non-CPU devices), forced here.
     cases.push_back({t, 37, 512, 1, K::VectorGpu});
     cases.push_back({t, 5, 1024, 3, K::VectorGpu});
@@ -152,6 +161,10 @@ std::vector<MulMatCase> all_cases() {
     if (!is_k_quant(t)) {  // 32-element granularity: odd block counts, rows not 16-byte aligned
       cases.push_back({t, 3, 32, 1});
       cases.push_back({t, 29, 288, 1});
+      cases.push_back({t, 29, 288, 1, K::Vector});
+      cases.push_back({t, 45, 288, 1, K::VectorUniform});
+      // 1924 rows of 34 bytes (q8_0) per slot: the second slot starts 8 bytes past an aligned offset.
+      if (t == GgmlType::Q8_0) cases.push_back({t, 2000, 32, 1, K::VectorUniform});
       cases.push_back({t, 16, 96, 4});
       cases.push_back({t, 21, 288, 8});
       cases.push_back({t, 27, 288, 33});
@@ -176,7 +189,8 @@ TEST_F(VulkanTest, MulMatWeightOver160MiB) {
   const auto w = tensor(GgmlType::Q8_0, {k, m, 1, 1}, table);
   using K = ops::MulMatKernel;
   for (const auto& [n, kernel] :
-       {std::pair{uint64_t(1), K::Vector}, std::pair{uint64_t(1), K::VectorGpu}, std::pair{uint64_t(2), K::Matrix},
+       {std::pair{uint64_t(1), K::Vector}, std::pair{uint64_t(1), K::VectorGpu},
+        std::pair{uint64_t(1), K::VectorUniform}, std::pair{uint64_t(2), K::Matrix},
         std::pair{uint64_t(2), K::MatrixLarge}}) {
     const auto xv = random_floats(k * n, -1, 1, uint32_t(n));
     const auto x = tensor_f32({k, n, 1, 1}, xv);
@@ -195,6 +209,24 @@ TEST_F(VulkanTest, MulMatWeightOver160MiB) {
   }
 }
 
+// Where one column does not fit the uniform-buffer kernel (x over 64 KiB; a weight row over a slot),
+// Auto takes the storage-buffer kernel and a forced VectorUniform is refused.
+TEST_F(VulkanTest, MulMatVecUniformFallsBackWhereItDoesNotFit) {
+  for (const auto& [type, k] : {std::pair{GgmlType::Q4_0, uint64_t(16896)}, std::pair{GgmlType::F32, uint64_t(16384)}}) {
+    const uint64_t m = 5;
+    const auto weights = random_weights(type, k, m, 11);
+    const auto xv = random_floats(k, -1, 1, 12);
+    const auto w = tensor(type, {k, m, 1, 1}, weights);
+    const auto x = tensor_f32({k, 1, 1, 1}, xv);
+    const auto out = tensor(GgmlType::F32, {m, 1, 1, 1});
+    vk::Recorder rec(device(), "mul_mat fallback");
+    EXPECT_THROW(ops::mul_mat(rec, w, x, out, ops::MulMatKernel::VectorUniform), Error) << type_name(type);
+    ops::mul_mat(rec, w, x, out);
+    rec.submit_and_wait();
+    EXPECT_TRUE(within_bound(read_f32(out), reference(type, weights, k, m, xv, 1))) << type_name(type);
+  }
+}
+
 TEST_F(VulkanTest, MulMatRejectsBadShapes) {
   const auto w = tensor(GgmlType::Q4_0, {64, 8, 1, 1});
   const auto x = tensor(GgmlType::F32, {64, 2, 1, 1});
@@ -210,6 +242,7 @@ TEST_F(VulkanTest, MulMatRejectsBadShapes) {
   const auto x9 = tensor(GgmlType::F32, {64, 9, 1, 1});
   const auto out9 = tensor(GgmlType::F32, {8, 9, 1, 1});
   EXPECT_THROW(ops::mul_mat(rec, w, x9, out9, ops::MulMatKernel::Vector), Error);  // n > 8
+  EXPECT_THROW(ops::mul_mat(rec, w, x, out, ops::MulMatKernel::VectorUniform), Error);  // n > 1
 }
 
 }  // namespace

@@ -1,0 +1,128 @@
+#include "host/ops/mul_mat_vec_ubo.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "host/ops/check_shapes.h"
+#include "host/vulkan/device.h"
+#include "shaders/params.h"
+
+namespace vkllm::ops {
+namespace {
+
+using shaders::ShaderId;
+
+constexpr uint32_t kSlots = 14;             // SLOTS of the variants (shaders/CMakeLists.txt)
+constexpr uint64_t kDeclaredBytes = 65536;  // the shader's uniform arrays (and Vulkan's least range)
+
+// Variants by rows per workgroup (ROWS): 8, 4, 2, 1.
+struct UboShaders {
+  ShaderId by_rows[4];
+};
+
+#define VKLLM_UBO_SHADERS(t)                                                                     \
+  UboShaders {                                                                                   \
+    {ShaderId::mul_mat_vec_ubo_##t##_r8, ShaderId::mul_mat_vec_ubo_##t##_r4,                     \
+     ShaderId::mul_mat_vec_ubo_##t##_r2, ShaderId::mul_mat_vec_ubo_##t##_r1}                     \
+  }
+
+UboShaders shaders_for(GgmlType type) {
+  switch (type) {
+    case GgmlType::F32: return VKLLM_UBO_SHADERS(f32);
+    case GgmlType::F16: return VKLLM_UBO_SHADERS(f16);
+    case GgmlType::BF16: return VKLLM_UBO_SHADERS(bf16);
+    case GgmlType::Q4_0: return VKLLM_UBO_SHADERS(q4_0);
+    case GgmlType::Q4_1: return VKLLM_UBO_SHADERS(q4_1);
+    case GgmlType::Q5_0: return VKLLM_UBO_SHADERS(q5_0);
+    case GgmlType::Q5_1: return VKLLM_UBO_SHADERS(q5_1);
+    case GgmlType::Q8_0: return VKLLM_UBO_SHADERS(q8_0);
+    case GgmlType::Q2_K: return VKLLM_UBO_SHADERS(q2_k);
+    case GgmlType::Q3_K: return VKLLM_UBO_SHADERS(q3_k);
+    case GgmlType::Q4_K: return VKLLM_UBO_SHADERS(q4_k);
+    case GgmlType::Q5_K: return VKLLM_UBO_SHADERS(q5_k);
+    case GgmlType::Q6_K: return VKLLM_UBO_SHADERS(q6_k);
+    default: fail("mul_mat: weight type {} is not supported", type_name(type));
+  }
+}
+
+#undef VKLLM_UBO_SHADERS
+
+// Rows per workgroup (one load of x serves them all), as measured on lavapipe (q4_0 4096 x 14336:
+// 8 rows 9.2 ms, 4 rows 10.6, 2 rows 13.5): more rows keep more registers live, so the float types
+// are best at 2 (f16 4096 x 4096: 8.9 ms against 10.0 at 4) and the k-quants about even at 4 or 8.
+uint32_t max_rows_for(GgmlType type) {
+  switch (type) {
+    case GgmlType::F32:
+    case GgmlType::F16:
+    case GgmlType::BF16: return 2;
+    case GgmlType::Q4_0:
+    case GgmlType::Q4_1:
+    case GgmlType::Q5_0:
+    case GgmlType::Q5_1: return 8;
+    default: return 4;
+  }
+}
+
+uint64_t uniform_range(const vk::DeviceLimits& limits) {
+  return std::min(limits.max_uniform_buffer_range, kDeclaredBytes);
+}
+
+// Whole rows per slot: a slot starts up to align - 1 bytes before its first row.
+uint64_t rows_per_slot(const vk::DeviceLimits& limits, uint64_t row_bytes) {
+  const uint64_t lead = limits.min_uniform_buffer_offset_alignment - 1;
+  const uint64_t range = uniform_range(limits);
+  return range > lead + 4 ? (range - lead - 4) / row_bytes : 0;  // + 4: a last word read whole
+}
+
+}  // namespace
+
+bool mul_mat_vec_ubo_fits(const vk::Device& device, const Tensor& weight, const Tensor& x) {
+  const vk::DeviceLimits& limits = device.info().limits;
+  return x.rows() == 1 && limits.max_uniform_buffers_per_stage >= kSlots + 1 &&
+         limits.max_push_descriptors >= kSlots + 2 && limits.min_uniform_buffer_offset_alignment > 0 &&
+         x.ne[0] * 4 <= uniform_range(limits) && x.data.offset % limits.min_uniform_buffer_offset_alignment == 0 &&
+         weight.nb[1] % 2 == 0 && rows_per_slot(limits, weight.nb[1]) >= 1;
+}
+
+void mul_mat_vec_ubo(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst) {
+  const vk::DeviceLimits& limits = rec.device().info().limits;
+  const UboShaders shaders = shaders_for(weight.type);
+  const uint64_t k = weight.ne[0], m = weight.ne[1], row_bytes = weight.nb[1];
+  const uint64_t align = limits.min_uniform_buffer_offset_alignment;
+  uint64_t per_slot = rows_per_slot(limits, row_bytes);
+  const uint32_t max_rows = max_rows_for(weight.type);
+  size_t variant = 0;
+  uint32_t rows = 8;
+  while (rows > per_slot || rows > max_rows) rows /= 2, ++variant;
+  per_slot = per_slot / rows * rows;
+  const ShaderId shader = shaders.by_rows[variant];
+  const uint64_t per_dispatch = per_slot * kSlots;
+
+  // Rows are read as whole 32-bit words: the weight's allocation covers its size rounded up to 4.
+  const uint64_t weight_end = weight.data.offset + (weight.data.size + 3) / 4 * 4;
+  // Each dispatch writes its own part of dst where those parts can be bound apart (no barriers).
+  const bool dst_parts = per_dispatch * 4 % limits.min_storage_buffer_offset_alignment == 0;
+  std::vector<vk::Binding> bindings;
+  for (uint64_t first = 0; first < m; first += per_dispatch) {
+    const uint64_t count = std::min(per_dispatch, m - first);
+    const uint64_t start = weight.data.offset + first * row_bytes;
+    bindings.clear();
+    for (uint64_t s = 0; s < kSlots; ++s) {
+      // Spare slots of the last dispatch repeat its last slot.
+      const uint64_t slot_first = std::min(s * per_slot, (count - 1) / per_slot * per_slot);
+      const uint64_t slot_rows = std::min(per_slot, count - slot_first);
+      const uint64_t from = start + slot_first * row_bytes;
+      const uint64_t view_from = from / align * align;
+      const uint64_t view_to = std::min(weight_end, (from + slot_rows * row_bytes + 3) / 4 * 4);
+      bindings.push_back(vk::reads(vk::BufferView{weight.data.buffer, view_from, view_to - view_from}));
+    }
+    bindings.push_back(vk::reads(x.data.sub(0, k * 4)));
+    bindings.push_back(vk::writes(dst_parts ? dst.data.sub(first * 4, count * 4) : dst.data));
+    const params::MulMatVecUboParams p{u32("mul_mat", count),    u32("mul_mat", k),      u32("mul_mat", row_bytes),
+                                       u32("mul_mat", per_slot), uint32_t(start % align), u32("mul_mat", align),
+                                       dst_parts ? 0u : u32("mul_mat", first)};
+    rec.dispatch_bytes(shader, bindings, &p, sizeof(p), vk::workgroups(u32("mul_mat", (count + rows - 1) / rows)));
+  }
+}
+
+}  // namespace vkllm::ops

@@ -1,0 +1,16 @@
+#pragma once
+// The matrix-vector product through uniform buffers (shaders/mul_mat_vec_ubo.comp): for CPU Vulkan
+// devices, where uniform loads are gathers and storage loads are per-lane loops.
+#include "host/ops/tensor.h"
+#include "host/vulkan/recorder.h"
+
+namespace vkllm::ops {
+
+// Whether mul_mat_vec_ubo can take this product (one column; x, and at least one weight row, fit a
+// uniform buffer; the device has the uniform-buffer descriptors it needs).
+bool mul_mat_vec_ubo_fits(const vk::Device& device, const Tensor& weight, const Tensor& x);
+
+// dst[m] = weight[k, m]^T x[k]; the caller has checked shapes and mul_mat_vec_ubo_fits.
+void mul_mat_vec_ubo(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst);
+
+}  // namespace vkllm::ops
