@@ -130,6 +130,8 @@ int register_all() {
       b->Args({32768, 768, 1, threads});
       b->Args({4096, 4096, 32, threads});
       if (batched_large(type)) b->Args({4096, 4096, 512, threads});
+      // A small model's prompt (SmolLM-135M's feed-forward: 576 wide; K-quants need multiples of 256).
+      if (batched_large(type)) b->Args({1536, 768, 256, threads});
     }
   }
   return 0;

@@ -155,6 +155,7 @@ size_t activation_row_bytes(ActivationFormat format, int64_t n) {
     case ActivationFormat::Q8_1: bytes = q8_scales_tail(format, n / kQK) + size_t(n / kQK) * 2 * sizeof(float); break;
     case ActivationFormat::Q8_K: bytes = size_t(n / kQK_K) * sizeof(BlockQ8_K); break;
     case ActivationFormat::Q8_0_SUMS: bytes = q8_0_sums_tail(n / kQK) + size_t(n / kQK) * 2 * sizeof(int32_t); break;
+    case ActivationFormat::F16: bytes = size_t(n) * sizeof(uint16_t); break;
     default: bytes = size_t(n) * sizeof(float); break;
   }
   bytes = (bytes + 31) / 32 * 32;
@@ -193,11 +194,19 @@ void prepare_activations(ActivationFormat format, const float* x, int64_t n, uin
       return;
     }
     case ActivationFormat::Q8_K: return path == CpuPath::Avx2 ? quantize_q8_k_avx2(x, n, out) : quantize_q8_k(x, n, out);
-    case ActivationFormat::F16: case ActivationFormat::BF16: {
-      const GgmlType as = format == ActivationFormat::F16 ? GgmlType::F16 : GgmlType::BF16;
-      if (path == CpuPath::Avx2) return round_activations_avx2(as, x, reinterpret_cast<float*>(out), n);
-      return round_activations(as, x, reinterpret_cast<float*>(out), n);
+    case ActivationFormat::F16: {
+      // Rounded as ggml converts (half to even), then stored in 2 bytes: exact, half the traffic.
+      thread_local std::vector<float> rounded;
+      rounded.resize(size_t(n));
+      if (path == CpuPath::Avx2) round_activations_avx2(GgmlType::F16, x, rounded.data(), n);
+      else round_activations(GgmlType::F16, x, rounded.data(), n);
+      auto* halves = reinterpret_cast<uint16_t*>(out);
+      for (int64_t i = 0; i < n; ++i) halves[i] = fp32_to_fp16(rounded[size_t(i)]);
+      return;
     }
+    case ActivationFormat::BF16:
+      if (path == CpuPath::Avx2) return round_activations_avx2(GgmlType::BF16, x, reinterpret_cast<float*>(out), n);
+      return round_activations(GgmlType::BF16, x, reinterpret_cast<float*>(out), n);
     case ActivationFormat::F32: std::memcpy(out, x, size_t(n) * sizeof(float)); return;
   }
 }

@@ -2,10 +2,10 @@
 // Dot products of up to DotKernel::rows weight rows, in their file type, with up to kMaxDotTokens
 // activation rows prepared in the format ggml pairs with that type:
 //   Q4_0, Q5_0, Q8_0 -> q8_0     Q4_1, Q5_1 -> q8_1     Q2_K..Q6_K -> q8_K
-//   F16 -> f32 rounded to f16    BF16 -> f32 rounded to bf16    F32 -> f32
+//   F16 -> f16 (2 bytes each)     BF16 -> f32 rounded to bf16     F32 -> f32
 // Legacy types sum like ggml's AVX2 vec_dot (see q8_dot.h), except Q4_0 tensors with a multiple of
-// 8 rows, which sum like llama.cpp's repacked Q4_0 kernels (q4_0_block_sum_dot); float types like
-// ggml_vec_dot_f16's four 8-lane accumulators; K-quants sum each super-block exactly in integers.
+// 8 rows, which sum like llama.cpp's repacked Q4_0 kernels (q4_0_block_sum_dot); float types in the
+// 16-lane orders of float_dot.cpp; K-quants sum each super-block exactly in integers.
 // The scalar and AVX2 kernels of the integer formats give identical floats; the float formats
 // agree to rounding.
 #include <algorithm>
