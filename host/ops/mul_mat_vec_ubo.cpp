@@ -78,10 +78,11 @@ uint64_t rows_per_slot(const vk::DeviceLimits& limits, uint64_t row_bytes) {
 
 bool mul_mat_vec_ubo_fits(const vk::Device& device, const Tensor& weight, const Tensor& x) {
   const vk::DeviceLimits& limits = device.info().limits;
-  return x.rows() == 1 && limits.max_uniform_buffers_per_stage >= kSlots + 1 &&
-         limits.max_push_descriptors >= kSlots + 2 && limits.min_uniform_buffer_offset_alignment > 0 &&
-         x.ne[0] * 4 <= uniform_range(limits) && x.data.offset % limits.min_uniform_buffer_offset_alignment == 0 &&
-         weight.nb[1] % 2 == 0 && rows_per_slot(limits, weight.nb[1]) >= 1;
+  const uint64_t align = limits.min_uniform_buffer_offset_alignment;
+  return limits.max_uniform_buffers_per_stage >= kSlots + 1 && limits.max_push_descriptors >= kSlots + 2 &&
+         align > 0 && x.ne[0] * 4 <= uniform_range(limits) && x.data.offset % align == 0 &&
+         (x.rows() == 1 || x.ne[0] * 4 % align == 0) && weight.nb[1] % 2 == 0 &&
+         rows_per_slot(limits, weight.nb[1]) >= 1;
 }
 
 void mul_mat_vec_ubo(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst) {
@@ -101,27 +102,31 @@ void mul_mat_vec_ubo(vk::Recorder& rec, const Tensor& weight, const Tensor& x, c
   // Rows are read as whole 32-bit words: the weight's allocation covers its size rounded up to 4.
   const uint64_t weight_end = weight.data.offset + (weight.data.size + 3) / 4 * 4;
   // Each dispatch writes its own part of dst where those parts can be bound apart (no barriers).
-  const bool dst_parts = per_dispatch * 4 % limits.min_storage_buffer_offset_alignment == 0;
+  const uint64_t storage_align = limits.min_storage_buffer_offset_alignment;
+  const bool dst_parts = per_dispatch * 4 % storage_align == 0 && m * 4 % storage_align == 0;
   std::vector<vk::Binding> bindings;
-  for (uint64_t first = 0; first < m; first += per_dispatch) {
-    const uint64_t count = std::min(per_dispatch, m - first);
-    const uint64_t start = weight.data.offset + first * row_bytes;
-    bindings.clear();
-    for (uint64_t s = 0; s < kSlots; ++s) {
-      // Spare slots of the last dispatch repeat its last slot.
-      const uint64_t slot_first = std::min(s * per_slot, (count - 1) / per_slot * per_slot);
-      const uint64_t slot_rows = std::min(per_slot, count - slot_first);
-      const uint64_t from = start + slot_first * row_bytes;
-      const uint64_t view_from = from / align * align;
-      const uint64_t view_to = std::min(weight_end, (from + slot_rows * row_bytes + 3) / 4 * 4);
-      bindings.push_back(vk::reads(vk::BufferView{weight.data.buffer, view_from, view_to - view_from}));
+  for (uint64_t col = 0; col < x.rows(); ++col) {
+    for (uint64_t first = 0; first < m; first += per_dispatch) {
+      const uint64_t count = std::min(per_dispatch, m - first);
+      const uint64_t start = weight.data.offset + first * row_bytes;
+      bindings.clear();
+      for (uint64_t s = 0; s < kSlots; ++s) {
+        // Spare slots of the last dispatch repeat its last slot.
+        const uint64_t slot_first = std::min(s * per_slot, (count - 1) / per_slot * per_slot);
+        const uint64_t slot_rows = std::min(per_slot, count - slot_first);
+        const uint64_t from = start + slot_first * row_bytes;
+        const uint64_t view_from = from / align * align;
+        const uint64_t view_to = std::min(weight_end, (from + slot_rows * row_bytes + 3) / 4 * 4);
+        bindings.push_back(vk::reads(vk::BufferView{weight.data.buffer, view_from, view_to - view_from}));
+      }
+      bindings.push_back(vk::reads(x.data.sub(col * k * 4, k * 4)));
+      const uint64_t dst_first = col * m + first;
+      bindings.push_back(vk::writes(dst_parts ? dst.data.sub(dst_first * 4, count * 4) : dst.data));
+      const params::MulMatVecUboParams p{u32("mul_mat", count),    u32("mul_mat", k),      u32("mul_mat", row_bytes),
+                                         u32("mul_mat", per_slot), uint32_t(start % align), u32("mul_mat", align),
+                                         dst_parts ? 0u : u32("mul_mat", dst_first)};
+      rec.dispatch_bytes(shader, bindings, &p, sizeof(p), vk::workgroups(u32("mul_mat", (count + rows - 1) / rows)));
     }
-    bindings.push_back(vk::reads(x.data.sub(0, k * 4)));
-    bindings.push_back(vk::writes(dst_parts ? dst.data.sub(first * 4, count * 4) : dst.data));
-    const params::MulMatVecUboParams p{u32("mul_mat", count),    u32("mul_mat", k),      u32("mul_mat", row_bytes),
-                                       u32("mul_mat", per_slot), uint32_t(start % align), u32("mul_mat", align),
-                                       dst_parts ? 0u : u32("mul_mat", first)};
-    rec.dispatch_bytes(shader, bindings, &p, sizeof(p), vk::workgroups(u32("mul_mat", (count + rows - 1) / rows)));
   }
 }
 

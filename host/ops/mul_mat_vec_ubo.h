@@ -6,11 +6,12 @@
 
 namespace vkllm::ops {
 
-// Whether mul_mat_vec_ubo can take this product (one column; x, and at least one weight row, fit a
-// uniform buffer; the device has the uniform-buffer descriptors it needs).
+// Whether mul_mat_vec_ubo can take this product (a column of x, and at least one weight row, fit a
+// uniform buffer at an allowed offset; the device has the uniform-buffer descriptors it needs).
 bool mul_mat_vec_ubo_fits(const vk::Device& device, const Tensor& weight, const Tensor& x);
 
-// dst[m] = weight[k, m]^T x[k]; the caller has checked shapes and mul_mat_vec_ubo_fits.
+// dst[m, n] = weight[k, m]^T x[k, n], column by column (each reads the weight again: for the few
+// columns of decoding); the caller has checked shapes and mul_mat_vec_ubo_fits.
 void mul_mat_vec_ubo(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst);
 
 }  // namespace vkllm::ops

@@ -57,11 +57,11 @@ void get_rows(vk::Recorder& rec, const Tensor& src, const Tensor& indices, const
 // types: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K .. Q6_K; k % 32 == 0; the weight may
 // exceed maxStorageBufferRange (windowed), x and dst are split by columns when they do. Auto picks
 // the matrix-vector kernels for n <= 8 (in the layout for the device: CPU devices such as lavapipe
-// or GPUs; on CPU devices one column reads weights and x through uniform buffers where they fit) and
-// the tiled matrix-matrix kernel above (with a larger tile on CPU devices for n >= 64); tests and
+// or GPUs) and the tiled matrix-matrix kernel above (with a larger tile on CPU devices for n >= 64);
+// CPU devices take up to 32 columns one at a time through uniform buffers where they fit. Tests and
 // benchmarks may force a kernel: Vector (n <= 8) in the device's storage-buffer layout, VectorGpu in
-// the GPU layout on any device, VectorUniform (n = 1, through uniform buffers; throws where it does
-// not fit), Matrix with the small tile, MatrixLarge with the large one.
+// the GPU layout on any device, VectorUniform (columns one at a time through uniform buffers; throws
+// where they do not fit), Matrix with the small tile, MatrixLarge with the large one.
 enum class MulMatKernel { Auto, Vector, VectorGpu, VectorUniform, Matrix, MatrixLarge };
 void mul_mat(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst,
              MulMatKernel kernel = MulMatKernel::Auto);
