@@ -57,10 +57,11 @@ constexpr uint32_t kVecRows[3] = {8, 4, 4};
 constexpr uint32_t kVecGpuRows = 4;
 constexpr uint32_t kMatRows = 8, kMatCols = 4, kMatTilesM = 8, kMatTilesN = 8;
 constexpr uint32_t kMatLargeRows = 16, kMatLargeCols = 16;
-// CPU devices take the uniform-buffer kernel a column at a time up to this many columns (lavapipe,
-// q4_0 4096 x 4096: 2.8 ms a column; the storage-buffer kernel for 8 columns 144 ms, the small tile
-// 329 ms, the large tile about 140 ms at 64 columns).
-constexpr uint64_t kUboMaxColumns = 32;
+// CPU devices take the uniform-buffer kernel a column at a time up to this many columns. Lavapipe,
+// q4_0 4096 x 4096: 2.7 ms a column (173 ms for 64); the storage-buffer kernel 144 ms for 8 columns,
+// the small tile 329 ms for 2 to 8, the large tile 636 ms for 64 or 128 and ~690 for 512 (f16: 3.1 ms
+// a column, large tile 834 ms for 64): the column loop wins up to about 230 columns.
+constexpr uint64_t kUboMaxColumns = 192;
 // CPU devices take the large tile from this many columns on, for at least its 128 rows (below, most
 // of its work would go to clamped copies).
 constexpr uint64_t kMatLargeMinColumns = 64;

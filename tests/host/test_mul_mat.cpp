@@ -145,7 +145,7 @@ std::vector<MulMatCase> all_cases() {
     cases.push_back({t, 19, 256, 512});
     cases.push_back({t, 35, 256, 5, K::Matrix});  // the tiled kernel on few columns
     cases.push_back({t, 131, 256, 5, K::MatrixLarge});  // the large tile (CPU devices, n >= 64), clamped
-    cases.push_back({t, 130, 256, 70});                 // Auto takes the large tile here
+    cases.push_back({t, 130, 256, 200});                // Auto takes the large tile here (CPU devices)
     // One column through uniform buffers (Auto's choice on CPU devices) and through storage buffers.
     cases.push_back({t, 37, 512, 1, K::VectorUniform});
     cases.push_back({t, 37, 512, 1, K::Vector});
