@@ -81,6 +81,46 @@ float group_dot(uint s, uint row, uint G, const vec4 xs[8], float xsum) {
 #undef BW
 #undef SPLICE
 }
+#elif defined(W_Q4_K)
+// One sub-block: w = d * sc * level - dmin * m, so the dot is d * sc * (sum level * x) - dmin * m * xsum.
+float group_dot(uint s, uint row, uint G, const vec4 xs[8], float xsum) {
+  const uint b = row + (G / GROUPS_PER_BLOCK) * BLOCK_BYTES;
+  const uint g = G % GROUPS_PER_BLOCK;
+  const vec2 dm = unpackHalf2x16(ld32(s, b));  // d, dmin
+  const uvec2 sm = scale_min_k4(s, b + 4u, g);
+  const uint shift = 4u * (g & 1u);
+  const uint qs = b + 16u + 32u * (g / 2u);
+  float sum = 0.0;
+  [[unroll]] for (uint i = 0; i < 8u; ++i) {
+    const uvec4 level = (uvec4(ld32(s, qs + 4u * i)) >> (uvec4(0u, 8u, 16u, 24u) + shift)) & 0xfu;
+    sum += dot(vec4(ivec4(level)), xs[i]);
+  }
+  return dm.x * float(int(sm.x)) * sum - dm.y * float(int(sm.y)) * xsum;
+}
+#elif defined(W_Q6_K)
+// Two halves of 16 with their own scales: w = d * sc * (q - 32), so each half's dot is
+// d * sc * (sum q * x - 32 * its sum of x).
+float group_dot(uint s, uint row, uint G, const vec4 xs[8], float xsum) {
+  const uint b = row + (G / GROUPS_PER_BLOCK) * BLOCK_BYTES;
+  const uint h = (G % GROUPS_PER_BLOCK) / 4u, k = G % 4u;
+  const float d = ldhalf(s, b + 208u);
+  float total = 0.0;
+  [[unroll]] for (uint part = 0; part < 2u; ++part) {
+    const float dl = d * float(bitfieldExtract(int(ld8(s, b + 192u + 8u * h + part + 2u * k)), 0, 8));
+    float sum = 0.0, half_sum = 0.0;
+    [[unroll]] for (uint i = 0; i < 4u; ++i) {
+      const uint l = 16u * part + 4u * i;
+      const uint ql = ld32(s, b + 64u * h + l + 32u * (k & 1u));
+      const uint qh = ld32(s, b + 128u + 32u * h + l);
+      const uvec4 q = ((uvec4(ql) >> (uvec4(0u, 8u, 16u, 24u) + 4u * (k / 2u))) & 0xfu) |
+                      (((uvec4(qh) >> (uvec4(0u, 8u, 16u, 24u) + 2u * k)) & 3u) << 4);
+      sum += dot(vec4(ivec4(q)), xs[4u * part + i]);
+      half_sum += dot(xs[4u * part + i], vec4(1.0));
+    }
+    total += dl * (sum - 32.0 * half_sum);
+  }
+  return total;
+}
 #else
 float group_dot(uint s, uint row, uint G, const vec4 xs[8], float xsum) {
   float v[32];
