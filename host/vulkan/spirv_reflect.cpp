@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "engine/util/check.h"
 
@@ -39,7 +40,7 @@ ShaderLayout reflect_compute_shader(std::span<const uint32_t> spirv) {
   ShaderLayout layout;
   std::unordered_map<uint32_t, uint32_t> binding_of, set_of, constant_value;
   std::unordered_map<uint32_t, uint32_t> pointee_of, array_length_id, array_element_of;
-  std::unordered_map<uint32_t, bool> buffer_block;
+  std::unordered_set<uint32_t> buffer_block;
   std::unordered_map<uint32_t, Variable> variables;
 
   for (size_t at = 5; at < spirv.size();) {
@@ -57,7 +58,7 @@ ShaderLayout reflect_compute_shader(std::span<const uint32_t> spirv) {
       case kOpDecorate:
         if (words >= 4 && op[2] == kDecorationBinding) binding_of[op[1]] = op[3];
         if (words >= 4 && op[2] == kDecorationDescriptorSet) set_of[op[1]] = op[3];
-        if (words >= 3 && op[2] == kDecorationBufferBlock) buffer_block[op[1]] = true;
+        if (words >= 3 && op[2] == kDecorationBufferBlock) buffer_block.insert(op[1]);
         break;
       case kOpTypePointer:
         pointee_of[op[1]] = op[3];

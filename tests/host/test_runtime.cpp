@@ -179,6 +179,17 @@ TEST_F(RuntimeTest, ReflectionReadsBindingsAndWorkgroupSize) {
   EXPECT_EQ(layout.bindings[1].count, 1u);
   EXPECT_EQ(layout.workgroup_size[0], 128u);
   EXPECT_TRUE(layout.has_push_constants);
+  for (const auto& b : layout.bindings) EXPECT_FALSE(b.uniform) << b.binding;
+}
+
+TEST_F(RuntimeTest, ReflectionTellsUniformBuffersApart) {
+  const auto layout = vk::reflect_compute_shader(shaders::shader_info(shaders::ShaderId::mul_mat_vec_ubo_q4_0_r8).spirv);
+  ASSERT_EQ(layout.bindings.size(), 3u);
+  EXPECT_TRUE(layout.bindings[0].uniform);  // the weight slots
+  EXPECT_EQ(layout.bindings[0].count, 14u);
+  EXPECT_TRUE(layout.bindings[1].uniform);  // x
+  EXPECT_EQ(layout.bindings[1].count, 1u);
+  EXPECT_FALSE(layout.bindings[2].uniform);  // dst, a storage buffer
 }
 
 TEST_F(RuntimeTest, WindowsOverlapAndCoverTheView) {
