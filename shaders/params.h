@@ -137,9 +137,14 @@ struct MulMatVecUboParams {
   uint dst_first;
 };
 
-// round_activations: n_units blocks (q8_0: 32 elements, q8_K: 256) or elements (f16, bf16).
+// round_activations: n_units blocks (q8_0: 32 elements, q8_K: 256) or elements (f16, bf16). The
+// packed variants also take the layout of a column (units_per_column blocks of x's row): its int8
+// words, then its f32 scales from scale_word on; columns column_words apart.
 struct RoundActivationsParams {
   uint n_units;
+  uint units_per_column;
+  uint column_words;
+  uint scale_word;
 };
 
 #ifdef __cplusplus
@@ -159,7 +164,7 @@ static_assert(sizeof(vkllm::params::AttentionParams) == 32);
 static_assert(sizeof(vkllm::params::AttentionState) == 8);
 static_assert(sizeof(vkllm::params::AttentionCombineParams) == 12);
 static_assert(sizeof(vkllm::params::KvStoreParams) == 12);
-static_assert(sizeof(vkllm::params::RoundActivationsParams) == 4);
+static_assert(sizeof(vkllm::params::RoundActivationsParams) == 16);
 #endif
 
 #endif  // VKLLM_SHADERS_PARAMS_H

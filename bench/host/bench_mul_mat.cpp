@@ -75,6 +75,36 @@ void mul_mat(benchmark::State& state, GgmlType type, ops::MulMatKernel kernel = 
   state.counters["GFLOPS"] = 2.0 * double(m) * double(k) * double(n) / per_call * 1e-9;
 }
 
+// x as q8 integers (ops::Q8Columns), as the model passes it on CPU devices for the types ggml pairs
+// with q8 activations; only the matmul's dispatches are timed, not the rounding.
+void mul_mat_q8x(benchmark::State& state, GgmlType type) {
+  const uint64_t m = state.range(0), k = state.range(1), n = state.range(2);
+  const auto w = make(type, {k, m, 1, 1});
+  const auto x = make(GgmlType::F32, {k, n, 1, 1});
+  const auto y = make(GgmlType::F32, {m, n, 1, 1});
+  const auto scratch = make(GgmlType::F32, {k, n, 1, 1});
+  const auto q8 = ops::q8_columns_for(device(), w.tensor, x.tensor, scratch.tensor.data);
+  if (!q8) return state.SkipWithError("q8 integer columns are for CPU devices");
+  {
+    vk::Recorder round(device(), "bench round");
+    ops::round_activations(round, type, x.tensor, *q8);
+    round.submit_and_wait();
+  }
+  vk::Recorder rec(device(), "bench mul_mat q8", /*profile=*/true);
+  double seconds = 0;
+  for (auto _ : state) {
+    ops::mul_mat(rec, w.tensor, *q8, y.tensor);
+    rec.submit_and_wait();
+    double s = 0;
+    for (const auto& t : rec.timings()) s += t.ms * 1e-3;
+    state.SetIterationTime(s);
+    seconds += s;
+  }
+  const double per_call = seconds / double(state.iterations());
+  state.counters["GB/s"] = double(w.tensor.bytes()) / per_call * 1e-9;
+  state.counters["GFLOPS"] = 2.0 * double(m) * double(k) * double(n) / per_call * 1e-9;
+}
+
 #define VKLLM_MUL_MAT_BENCH(name, type)                                                     \
   BENCHMARK_CAPTURE(mul_mat, name, type)                                                    \
       ->ArgNames({"m", "k", "n"})                                                           \
@@ -121,11 +151,35 @@ VKLLM_MUL_MAT_STORAGE_BENCH(q4_k, GgmlType::Q4_K);
 VKLLM_MUL_MAT_STORAGE_BENCH(q5_k, GgmlType::Q5_K);
 VKLLM_MUL_MAT_STORAGE_BENCH(q6_k, GgmlType::Q6_K);
 
+#define VKLLM_MUL_MAT_Q8X_BENCH(name, type)                                                 \
+  BENCHMARK_CAPTURE(mul_mat_q8x, name##_q8x, type)                                          \
+      ->ArgNames({"m", "k", "n"})                                                           \
+      ->Args({4096, 4096, 1})                                                               \
+      ->Args({4096, 4096, 8})                                                               \
+      ->UseManualTime()                                                                     \
+      ->Unit(benchmark::kMillisecond)
+
+VKLLM_MUL_MAT_Q8X_BENCH(q4_0, GgmlType::Q4_0);
+VKLLM_MUL_MAT_Q8X_BENCH(q4_1, GgmlType::Q4_1);
+VKLLM_MUL_MAT_Q8X_BENCH(q5_0, GgmlType::Q5_0);
+VKLLM_MUL_MAT_Q8X_BENCH(q5_1, GgmlType::Q5_1);
+VKLLM_MUL_MAT_Q8X_BENCH(q8_0, GgmlType::Q8_0);
+VKLLM_MUL_MAT_Q8X_BENCH(q2_k, GgmlType::Q2_K);
+VKLLM_MUL_MAT_Q8X_BENCH(q3_k, GgmlType::Q3_K);
+VKLLM_MUL_MAT_Q8X_BENCH(q4_k, GgmlType::Q4_K);
+VKLLM_MUL_MAT_Q8X_BENCH(q5_k, GgmlType::Q5_K);
+VKLLM_MUL_MAT_Q8X_BENCH(q6_k, GgmlType::Q6_K);
+
 // The reference shape: a llama-3-8B feed-forward projection.
 BENCHMARK_CAPTURE(mul_mat, q4_0_ffn, GgmlType::Q4_0)
     ->ArgNames({"m", "k", "n"})
     ->Args({4096, 14336, 1})
     ->Args({4096, 14336, 512})
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(mul_mat_q8x, q4_0_ffn_q8x, GgmlType::Q4_0)
+    ->ArgNames({"m", "k", "n"})
+    ->Args({4096, 14336, 1})
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(mul_mat, q4_0_ffn_storage, GgmlType::Q4_0, ops::MulMatKernel::Vector)

@@ -43,29 +43,37 @@ ops::RopeOptions rope_options(const Hparams& hp) {
   return o;
 }
 
-// The operand a matmul sees for a given weight: x rounded as ggml's CPU backend would store it for
-// that weight's type (so near-ties resolve as in llama.cpp), rounded once per distinct rounding.
+// A matmul's operand x, rounded as ggml's CPU backend would store it for the weight's type (so
+// near-ties resolve as in llama.cpp), once per distinct rounding: into f32 values, or into q8
+// integers where the device's kernel takes those (ops::q8_columns_for).
 class MatmulInput {
  public:
-  MatmulInput(const ops::Tensor& x, const vk::DeviceBuffer& rounded) : x_(x), rounded_(f32_view(rounded, x.ne)) {}
+  MatmulInput(const ops::Tensor& x, const vk::DeviceBuffer& rounded)
+      : x_(x), rounded_(f32_view(rounded, x.ne)), scratch_(rounded.view()) {}
 
-  const ops::Tensor& for_weight(vk::Recorder& rec, const ops::Tensor& weight) {
+  void matmul(vk::Recorder& rec, const ops::Tensor& weight, const ops::Tensor& dst) {
     const auto mode = ops::activation_rounding(weight.type, x_.ne[0]);
-    if (mode == ops::ActivationRounding::None) return x_;
-    if (mode != current_) {
-      ops::round_activations(rec, weight.type, x_, rounded_);
+    if (mode == ops::ActivationRounding::None) return ops::mul_mat(rec, weight, x_, dst);
+    const auto q8 = ops::q8_columns_for(rec.device(), weight, x_, scratch_);
+    if (mode != current_ || q8.has_value() != integers_) {
+      if (q8) ops::round_activations(rec, weight.type, x_, *q8);
+      else ops::round_activations(rec, weight.type, x_, rounded_);
       current_ = mode;
+      integers_ = q8.has_value();
     }
-    return rounded_;
+    if (q8) ops::mul_mat(rec, weight, *q8, dst);
+    else ops::mul_mat(rec, weight, rounded_, dst);
   }
 
  private:
   ops::Tensor x_, rounded_;
+  vk::BufferView scratch_;
   ops::ActivationRounding current_ = ops::ActivationRounding::None;
+  bool integers_ = false;
 };
 
 void matmul(vk::Recorder& rec, MatmulInput& in, const ops::Tensor& weight, const ops::Tensor& dst) {
-  ops::mul_mat(rec, weight, in.for_weight(rec, weight), dst);
+  in.matmul(rec, weight, dst);
 }
 
 // t += bias (one row, broadcast over t's rows), through `tmp`, which is at least as large as t.

@@ -136,4 +136,25 @@ void mul_mat(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Ten
   }
 }
 
+std::optional<Q8Columns> q8_columns_for(const vk::Device& device, const Tensor& weight, const Tensor& x,
+                                        const vk::BufferView& scratch) {
+  const uint64_t k = weight.ne[0];
+  if (!device.info().is_cpu() || x.ne[0] != k || x.rows() > kUboMaxColumns) return std::nullopt;
+  const Q8Columns q8{scratch, k, x.rows(), q8_column_bytes(device, k)};
+  if (!mul_mat_vec_ubo_q8_fits(device, weight, q8)) return std::nullopt;
+  return q8;
+}
+
+void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst) {
+  expect_type("mul_mat dst", dst, GgmlType::F32);
+  expect_contiguous("mul_mat", weight);
+  expect_contiguous("mul_mat", dst);
+  const uint64_t k = weight.ne[0], m = weight.ne[1];
+  if (weight.ne[2] != 1 || weight.ne[3] != 1 || x.k != k || dst.ne[0] != m || dst.rows() != x.n)
+    fail("mul_mat: weight {} times q8 x [{}, {}] into dst {}", weight.describe(), x.k, x.n, dst.describe());
+  if (!mul_mat_vec_ubo_q8_fits(rec.device(), weight, x))
+    fail("mul_mat: weight {} does not take q8 x [{}, {}] on this device", weight.describe(), x.k, x.n);
+  mul_mat_vec_ubo_q8(rec, weight, x, dst);
+}
+
 }  // namespace vkllm::ops

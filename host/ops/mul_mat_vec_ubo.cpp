@@ -45,6 +45,23 @@ UboShaders shaders_for(GgmlType type) {
   }
 }
 
+// The variants reading x as q8 integers (X_Q8), for the types ggml pairs with q8_0 or q8_K.
+UboShaders q8_shaders_for(GgmlType type) {
+  switch (type) {
+    case GgmlType::Q4_0: return VKLLM_UBO_SHADERS(q4_0_q8);
+    case GgmlType::Q4_1: return VKLLM_UBO_SHADERS(q4_1_q8);
+    case GgmlType::Q5_0: return VKLLM_UBO_SHADERS(q5_0_q8);
+    case GgmlType::Q5_1: return VKLLM_UBO_SHADERS(q5_1_q8);
+    case GgmlType::Q8_0: return VKLLM_UBO_SHADERS(q8_0_q8);
+    case GgmlType::Q2_K: return VKLLM_UBO_SHADERS(q2_k_q8);
+    case GgmlType::Q3_K: return VKLLM_UBO_SHADERS(q3_k_q8);
+    case GgmlType::Q4_K: return VKLLM_UBO_SHADERS(q4_k_q8);
+    case GgmlType::Q5_K: return VKLLM_UBO_SHADERS(q5_k_q8);
+    case GgmlType::Q6_K: return VKLLM_UBO_SHADERS(q6_k_q8);
+    default: fail("mul_mat: weight type {} does not take q8 activations", type_name(type));
+  }
+}
+
 #undef VKLLM_UBO_SHADERS
 
 // Rows per workgroup (one load of x serves them all), as measured on lavapipe (q4_0 4096 x 14336:
@@ -74,20 +91,18 @@ uint64_t rows_per_slot(const vk::DeviceLimits& limits, uint64_t row_bytes) {
   return range > lead + 4 ? (range - lead - 4) / row_bytes : 0;  // + 4: a last word read whole
 }
 
-}  // namespace
-
-bool mul_mat_vec_ubo_fits(const vk::Device& device, const Tensor& weight, const Tensor& x) {
+bool weight_fits(const vk::Device& device, const Tensor& weight) {
   const vk::DeviceLimits& limits = device.info().limits;
-  const uint64_t align = limits.min_uniform_buffer_offset_alignment;
   return limits.max_uniform_buffers_per_stage >= kSlots + 1 && limits.max_push_descriptors >= kSlots + 2 &&
-         align > 0 && x.ne[0] * 4 <= uniform_range(limits) && x.data.offset % align == 0 &&
-         (x.rows() == 1 || x.ne[0] * 4 % align == 0) && weight.nb[1] % 2 == 0 &&
+         limits.min_uniform_buffer_offset_alignment > 0 && weight.nb[1] % 2 == 0 &&
          rows_per_slot(limits, weight.nb[1]) >= 1;
 }
 
-void mul_mat_vec_ubo(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst) {
+// Column after column (x_column(col) binds it), the weight in dispatches of kSlots slots of rows.
+template <typename XColumn>
+void dispatch_columns(vk::Recorder& rec, const Tensor& weight, const UboShaders& shaders, uint64_t n,
+                      XColumn x_column, const Tensor& dst) {
   const vk::DeviceLimits& limits = rec.device().info().limits;
-  const UboShaders shaders = shaders_for(weight.type);
   const uint64_t k = weight.ne[0], m = weight.ne[1], row_bytes = weight.nb[1];
   const uint64_t align = limits.min_uniform_buffer_offset_alignment;
   uint64_t per_slot = rows_per_slot(limits, row_bytes);
@@ -105,7 +120,7 @@ void mul_mat_vec_ubo(vk::Recorder& rec, const Tensor& weight, const Tensor& x, c
   const uint64_t storage_align = limits.min_storage_buffer_offset_alignment;
   const bool dst_parts = per_dispatch * 4 % storage_align == 0 && m * 4 % storage_align == 0;
   std::vector<vk::Binding> bindings;
-  for (uint64_t col = 0; col < x.rows(); ++col) {
+  for (uint64_t col = 0; col < n; ++col) {
     for (uint64_t first = 0; first < m; first += per_dispatch) {
       const uint64_t count = std::min(per_dispatch, m - first);
       const uint64_t start = weight.data.offset + first * row_bytes;
@@ -119,7 +134,7 @@ void mul_mat_vec_ubo(vk::Recorder& rec, const Tensor& weight, const Tensor& x, c
         const uint64_t view_to = std::min(weight_end, (from + slot_rows * row_bytes + 3) / 4 * 4);
         bindings.push_back(vk::reads(vk::BufferView{weight.data.buffer, view_from, view_to - view_from}));
       }
-      bindings.push_back(vk::reads(x.data.sub(col * k * 4, k * 4)));
+      bindings.push_back(vk::reads(x_column(col)));
       const uint64_t dst_first = col * m + first;
       bindings.push_back(vk::writes(dst_parts ? dst.data.sub(dst_first * 4, count * 4) : dst.data));
       const params::MulMatVecUboParams p{u32("mul_mat", count),    u32("mul_mat", k),      u32("mul_mat", row_bytes),
@@ -128,6 +143,40 @@ void mul_mat_vec_ubo(vk::Recorder& rec, const Tensor& weight, const Tensor& x, c
       rec.dispatch_bytes(shader, bindings, &p, sizeof(p), vk::workgroups(u32("mul_mat", (count + rows - 1) / rows)));
     }
   }
+}
+
+}  // namespace
+
+bool mul_mat_vec_ubo_fits(const vk::Device& device, const Tensor& weight, const Tensor& x) {
+  const vk::DeviceLimits& limits = device.info().limits;
+  const uint64_t align = limits.min_uniform_buffer_offset_alignment;
+  return weight_fits(device, weight) && x.ne[0] * 4 <= uniform_range(limits) && x.data.offset % align == 0 &&
+         (x.rows() == 1 || x.ne[0] * 4 % align == 0);
+}
+
+void mul_mat_vec_ubo(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst) {
+  const uint64_t k = weight.ne[0];
+  dispatch_columns(rec, weight, shaders_for(weight.type), x.rows(),
+                   [&](uint64_t col) { return x.data.sub(col * k * 4, k * 4); }, dst);
+}
+
+uint64_t q8_column_bytes(const vk::Device& device, uint64_t k) {
+  const uint64_t align = std::max<uint64_t>(4, device.info().limits.min_uniform_buffer_offset_alignment);
+  return (k + k / 8 + align - 1) / align * align;  // k int8, k / 32 f32 scales
+}
+
+bool mul_mat_vec_ubo_q8_fits(const vk::Device& device, const Tensor& weight, const Q8Columns& x) {
+  const vk::DeviceLimits& limits = device.info().limits;
+  const uint64_t align = limits.min_uniform_buffer_offset_alignment;
+  const auto rounding = activation_rounding(weight.type, weight.ne[0]);
+  return (rounding == ActivationRounding::Q8_0 || rounding == ActivationRounding::Q8_K) && weight_fits(device, weight) &&
+         x.k == weight.ne[0] && x.k + x.k / 8 <= uniform_range(limits) && x.data.offset % align == 0 &&
+         x.column_bytes % align == 0 && x.column_bytes >= x.k + x.k / 8 && x.n * x.column_bytes <= x.data.size;
+}
+
+void mul_mat_vec_ubo_q8(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst) {
+  dispatch_columns(rec, weight, q8_shaders_for(weight.type), x.n,
+                   [&](uint64_t col) { return x.data.sub(col * x.column_bytes, x.k + x.k / 8); }, dst);
 }
 
 }  // namespace vkllm::ops

@@ -1,6 +1,7 @@
 #pragma once
 // The matrix-vector product through uniform buffers (shaders/mul_mat_vec_ubo.comp): for CPU Vulkan
 // devices, where uniform loads are gathers and storage loads are per-lane loops.
+#include "host/ops/ops.h"
 #include "host/ops/tensor.h"
 #include "host/vulkan/recorder.h"
 
@@ -13,5 +14,11 @@ bool mul_mat_vec_ubo_fits(const vk::Device& device, const Tensor& weight, const 
 // dst[m, n] = weight[k, m]^T x[k, n], column by column (each reads the weight again: for the few
 // columns of decoding); the caller has checked shapes and mul_mat_vec_ubo_fits.
 void mul_mat_vec_ubo(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst);
+
+// The same with x as q8 integers (ops::Q8Columns): for weight types ggml pairs with q8 activations.
+// Column stride of that layout on this device, and whether a product fits it.
+uint64_t q8_column_bytes(const vk::Device& device, uint64_t k);
+bool mul_mat_vec_ubo_q8_fits(const vk::Device& device, const Tensor& weight, const Q8Columns& x);
+void mul_mat_vec_ubo_q8(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst);
 
 }  // namespace vkllm::ops

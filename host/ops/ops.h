@@ -2,10 +2,12 @@
 // Kernel launchers: each checks its tensors, fills the kernel's push constants and records one
 // dispatch. They record only; the caller submits. Tensors are contiguous, f32 unless stated.
 #include <cstdint>
+#include <optional>
 
 #include "host/ops/tensor.h"
 
 namespace vkllm::vk {
+class Device;
 class Recorder;
 }
 
@@ -118,5 +120,21 @@ ActivationRounding activation_rounding(GgmlType weight_type, uint64_t row_length
 // dst = x after the round trip through activation_rounding(weight_type) (f32 [k, n] both), so that
 // GPU matmuls see the CPU backend's operands and near-tied logits resolve as in llama.cpp.
 void round_activations(vk::Recorder& rec, GgmlType weight_type, const Tensor& x, const Tensor& dst);
+
+// x [k, n] rounded to q8 blocks as above (activation_rounding Q8_0 or Q8_K) and kept as integers for
+// the uniform-buffer matmul: per column, k int8 values four to a word, then one f32 scale per group
+// of 32 (a q8_0 block's d; a q8_K block's d once for each of its eight groups); columns
+// column_bytes apart. The integers make that kernel's sums exact and its x loads four times fewer.
+struct Q8Columns {
+  vk::BufferView data;
+  uint64_t k = 0, n = 0, column_bytes = 0;
+};
+// The layout in `scratch` when mul_mat would take x so for this weight on this device (Auto's
+// choice: a CPU device, few enough columns, a q8 rounding, and everything fits), else nothing.
+std::optional<Q8Columns> q8_columns_for(const vk::Device& device, const Tensor& weight, const Tensor& x,
+                                        const vk::BufferView& scratch);
+void round_activations(vk::Recorder& rec, GgmlType weight_type, const Tensor& x, const Q8Columns& dst);
+// dst f32 [m, n] = weight [k, m] times x, for the layouts q8_columns_for gives.
+void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst);
 
 }  // namespace vkllm::ops

@@ -54,4 +54,26 @@ void round_activations(vk::Recorder& rec, GgmlType weight_type, const Tensor& x,
   rec.dispatch(r->shader, {vk::reads(x.data), vk::writes(dst.data)}, p, vk::threads(p.n_units));
 }
 
+void round_activations(vk::Recorder& rec, GgmlType weight_type, const Tensor& x, const Q8Columns& dst) {
+  constexpr std::string_view op = "round_activations";
+  expect_type(op, x, GgmlType::F32);
+  expect_contiguous(op, x);
+  const auto mode = activation_rounding(weight_type, x.ne[0]);
+  if (mode != ActivationRounding::Q8_0 && mode != ActivationRounding::Q8_K)
+    fail("{}: {} weights with rows of {} do not take q8 integers", op, type_name(weight_type), x.ne[0]);
+  if (dst.k != x.ne[0] || dst.n != x.rows() || dst.column_bytes % 4 != 0 || dst.column_bytes < dst.k + dst.k / 8 ||
+      dst.n * dst.column_bytes > dst.data.size)
+    fail("{}: q8 columns [{}, {}] ({} bytes apart, {} bytes) for x {}", op, dst.k, dst.n, dst.column_bytes,
+         dst.data.size, x.describe());
+  const uint64_t block = mode == ActivationRounding::Q8_0 ? 32 : 256;
+  params::RoundActivationsParams p{};
+  p.n_units = u32(op, x.elements() / block);
+  p.units_per_column = u32(op, x.ne[0] / block);
+  p.column_words = u32(op, dst.column_bytes / 4);
+  p.scale_word = u32(op, dst.k / 4);
+  const ShaderId shader = mode == ActivationRounding::Q8_0 ? ShaderId::round_act_q8_0_packed : ShaderId::round_act_q8_k_packed;
+  rec.dispatch(shader, {vk::reads(x.data), vk::writes(dst.data.sub(0, dst.n * dst.column_bytes))}, p,
+               vk::threads(p.n_units));
+}
+
 }  // namespace vkllm::ops

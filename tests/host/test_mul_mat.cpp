@@ -11,6 +11,7 @@
 #include "engine/quant/quantize.h"
 #include "engine/types/ggml_type.h"
 #include "engine/util/fp16.h"
+#include "host/cpu/activation_rounding.h"
 #include "host/ops/ops.h"
 #include "host/vulkan/recorder.h"
 #include "host/vulkan_test_env.h"
@@ -230,6 +231,72 @@ TEST_F(VulkanTest, MulMatVecUniformFallsBackWhereItDoesNotFit) {
     rec.submit_and_wait();
     EXPECT_TRUE(within_bound(read_f32(out), reference(type, weights, k, m, xv, 1))) << type_name(type);
   }
+}
+
+// x as q8 integers (Auto's operand on CPU devices for the types ggml pairs with q8 activations):
+// against the reference on the rounded x that those integers stand for. Several columns, several
+// dispatches (q4_0 700 rows), a slot starting past an aligned offset (q8_0 rows of 34 bytes).
+class MulMatQ8Test : public VulkanTest, public ::testing::WithParamInterface<MulMatCase> {};
+
+TEST_P(MulMatQ8Test, MatchesReferenceOnTheRoundedX) {
+  const MulMatCase c = GetParam();
+  const auto weights = random_weights(c.type, c.k, c.m, uint32_t(c.m * 5 + c.k));
+  const auto xv = random_floats(c.k * c.n, -1, 1, uint32_t(c.n + 9));
+  std::vector<float> rounded(xv.size());
+  for (uint64_t j = 0; j < c.n; ++j) cpu::round_activations(c.type, &xv[j * c.k], &rounded[j * c.k], int64_t(c.k));
+  const auto w = tensor(c.type, {c.k, c.m, 1, 1}, weights);
+  const auto x = tensor_f32({c.k, c.n, 1, 1}, xv);
+  const auto out = tensor(GgmlType::F32, {c.m, c.n, 1, 1});
+  const auto scratch = allocate(c.k * c.n * 4, "q8 columns");
+  const auto q8 = ops::q8_columns_for(device(), w, x, scratch.view());
+  if (!device().info().is_cpu()) {
+    EXPECT_FALSE(q8.has_value());
+    GTEST_SKIP() << "q8 integer columns are for CPU devices";
+  }
+  ASSERT_TRUE(q8.has_value());
+  vk::Recorder rec(device(), "mul_mat q8");
+  ops::round_activations(rec, c.type, x, *q8);
+  ops::mul_mat(rec, w, *q8, out);
+  rec.submit_and_wait();
+  EXPECT_TRUE(within_bound(read_f32(out), reference(c.type, weights, c.k, c.m, rounded, c.n)));
+}
+
+std::vector<MulMatCase> q8_cases() {
+  std::vector<MulMatCase> cases;
+  for (GgmlType t : {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q2_K,
+                     GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
+    cases.push_back({t, 37, 512, 1});
+    cases.push_back({t, 33, 768, 3});
+    if (!is_k_quant(t)) cases.push_back({t, 45, 288, 2});
+  }
+  cases.push_back({GgmlType::Q4_0, 700, 4096, 1});
+  cases.push_back({GgmlType::Q8_0, 2000, 32, 1});
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, MulMatQ8Test, ::testing::ValuesIn(q8_cases()),
+                         [](const auto& info) { return case_name(info.param); });
+
+// Weights that ggml does not pair with q8 activations, and rows the q8_K blocks do not divide, get
+// no q8 layout; a layout that does not match the product is refused.
+TEST_F(VulkanTest, MulMatQ8ColumnsOnlyWhereTheyApply) {
+  const auto x = tensor(GgmlType::F32, {288, 2, 1, 1});
+  const auto scratch = allocate(288 * 2 * 4, "q8 columns");
+  const auto f16 = tensor(GgmlType::F16, {288, 8, 1, 1});
+  const auto q4_k = tensor(GgmlType::Q4_K, {256, 8, 1, 1});
+  EXPECT_FALSE(ops::q8_columns_for(device(), f16, x, scratch.view()).has_value());
+  EXPECT_FALSE(ops::q8_columns_for(device(), q4_k, x, scratch.view()).has_value());  // k differs
+  const auto q4_0 = tensor(GgmlType::Q4_0, {288, 8, 1, 1});
+  const auto q8 = ops::q8_columns_for(device(), q4_0, x, scratch.view());
+  if (!q8) GTEST_SKIP() << "q8 integer columns are for CPU devices";
+  const auto out = tensor(GgmlType::F32, {8, 2, 1, 1});
+  vk::Recorder rec(device(), "q8 refused");
+  EXPECT_THROW(ops::mul_mat(rec, f16, *q8, out), Error);
+  EXPECT_THROW(ops::round_activations(rec, GgmlType::F16, x, *q8), Error);
+  auto too_small = *q8;
+  too_small.data = too_small.data.sub(0, too_small.column_bytes);
+  EXPECT_THROW(ops::mul_mat(rec, q4_0, too_small, out), Error);
+  EXPECT_THROW(ops::round_activations(rec, GgmlType::Q4_0, x, too_small), Error);
 }
 
 TEST_F(VulkanTest, MulMatRejectsBadShapes) {

@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstring>
 
 
 #include "host/cpu/activation_rounding.h"
@@ -47,6 +48,35 @@ INSTANTIATE_TEST_SUITE_P(Types, RoundActivationsTest,
                          ::testing::Values(GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q8_0, GgmlType::Q4_K,
                                            GgmlType::Q6_K, GgmlType::F16, GgmlType::BF16),
                          [](const auto& info) { return std::string(type_name(info.param)); });
+
+// The q8 integers times their group's scale are the rounded values exactly (the f32 variant writes
+// d * q, the same product; only a zero's sign may differ).
+TEST_F(VulkanTest, RoundActivationsToQ8IntegersAndScales) {
+  const uint64_t k = 768, n = 3, column_bytes = 1024;  // 768 int8 + 96 bytes of scales, then padding
+  auto xv = random_floats(k * n, -4, 4, 21);
+  std::fill(xv.begin() + 256, xv.begin() + 512, 0.0f);  // an all-zero block
+  xv[1000] = -11.0f;
+  const auto x = tensor_f32({k, n, 1, 1}, xv);
+  const auto packed = allocate(n * column_bytes, "q8 columns");
+  for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q6_K}) {
+    vk::Recorder rec(device(), "round to q8");
+    ops::round_activations(rec, type, x, ops::Q8Columns{packed.view(), k, n, column_bytes});
+    rec.submit_and_wait();
+    const auto bytes = download<uint8_t>(packed, n * column_bytes);
+    std::vector<float> want(k);
+    for (uint64_t j = 0; j < n; ++j) {
+      cpu::round_activations(type, &xv[j * k], want.data(), int64_t(k));
+      const uint8_t* column = bytes.data() + j * column_bytes;
+      for (uint64_t i = 0; i < k; ++i) {
+        float scale;
+        std::memcpy(&scale, column + k + 4 * (i / 32), 4);
+        const float got = float(int8_t(column[i])) * scale;
+        ASSERT_EQ(got, want[i])  // equal values; a zero may have either sign
+            << type_name(type) << " column " << j << " element " << i << ": x " << xv[j * k + i];
+      }
+    }
+  }
+}
 
 TEST(RoundActivations, NoRoundingForF32OrRowsThatDoNotFitTheBlocks) {
   EXPECT_EQ(ops::activation_rounding(GgmlType::F32, 256), ops::ActivationRounding::None);

@@ -101,6 +101,7 @@ std::vector<T> VulkanTest::download(const vk::DeviceBuffer& buffer, size_t count
 template std::vector<float> VulkanTest::download(const vk::DeviceBuffer&, size_t);
 template std::vector<int32_t> VulkanTest::download(const vk::DeviceBuffer&, size_t);
 template std::vector<uint16_t> VulkanTest::download(const vk::DeviceBuffer&, size_t);
+template std::vector<uint8_t> VulkanTest::download(const vk::DeviceBuffer&, size_t);
 
 std::vector<float> random_floats(size_t n, float lo, float hi, uint32_t seed) {
   std::mt19937 rng(seed);
