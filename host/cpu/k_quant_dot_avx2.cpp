@@ -125,6 +125,9 @@ VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_strid
     for (int t = 0; t < NT; ++t) sumi[t] = _mm256_setzero_si256();
     __m256 d_by_token = _mm256_setzero_ps(), dmin_by_token = _mm256_setzero_ps();
     if constexpr (O == Order::Gemm) scales_by_token<NT>(x, x_stride, i, bd, bdmin, &d_by_token, &dmin_by_token);
+    // The gemm order's four products of this block, chained after the loop in the same order: chained
+    // inside it, `chain` went through memory on every step (register pressure) and its latency ruled.
+    __m256 block_sums[4];
     for (int g = 0; g < 4; ++g) {
       const __m256i v = load(b->qs + 32 * g);
       __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
@@ -142,10 +145,10 @@ VKLLM_AVX2 void dot_q45_k_row(const uint8_t* w, const uint8_t* x, size_t x_strid
         if constexpr (O == Order::Gemm) sumi[t] = _mm256_add_epi32(p_lo, p_hi);  // this 64 only
         else sumi[t] = _mm256_add_epi32(sumi[t], _mm256_add_epi32(p_lo, p_hi));
       }
-      if constexpr (O == Order::Gemm)
-        chain = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums_by_token<NT>(sumi)), d_by_token, chain);
+      if constexpr (O == Order::Gemm) block_sums[g] = _mm256_cvtepi32_ps(sums_by_token<NT>(sumi));
     }
     if constexpr (O == Order::Gemm) {
+      for (int g = 0; g < 4; ++g) chain = _mm256_fmadd_ps(block_sums[g], d_by_token, chain);
       __m256i mins8[NT], pairs[4];
       for (int t = 0; t < NT; ++t)
         mins8[t] = _mm256_madd_epi16(load((reinterpret_cast<const BlockQ8_K*>(x + size_t(t) * x_stride) + i)->bsums), mins16);
