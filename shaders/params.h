@@ -94,6 +94,7 @@ struct AttentionParams {
   uint n_splits;
   float scale;
   uint use_info;  // 1: mask from query_info / cell_info (seq, pos); 0: cell c is position c, query t at n_past + t
+  uint first_token;  // attention_ggml.comp: its tokens are first_token + workgroup y (attention.comp: 0)
 };
 
 struct AttentionState {
@@ -160,7 +161,7 @@ static_assert(sizeof(vkllm::params::ArgmaxParams) == 8);
 static_assert(sizeof(vkllm::params::GetRowsParams) == 12);
 static_assert(sizeof(vkllm::params::MulMatParams) == 16);
 static_assert(sizeof(vkllm::params::MulMatVecUboParams) == 28);
-static_assert(sizeof(vkllm::params::AttentionParams) == 32);
+static_assert(sizeof(vkllm::params::AttentionParams) == 36);
 static_assert(sizeof(vkllm::params::AttentionState) == 8);
 static_assert(sizeof(vkllm::params::AttentionCombineParams) == 12);
 static_assert(sizeof(vkllm::params::KvStoreParams) == 12);

@@ -79,6 +79,9 @@ ExecOptions ModelOptions::exec() const {
   }
   o.cache_type_k = parse_cache_type(cache_type_k, "--cache-type-k");
   o.cache_type_v = parse_cache_type(cache_type_v, "--cache-type-v");
+  if (attention == "ggml") o.ggml_attention = true;
+  else if (attention == "split") o.ggml_attention = false;
+  else if (attention != "auto") fail("--attention: expected ggml, split or auto, got '{}'", attention);
   return o;
 }
 
@@ -106,6 +109,10 @@ void add_placement_options(CLI::App* sub, ModelOptions& o) {
   sub->add_option("--vram-budget", o.vram_budget, "Most MiB to use per device, e.g. 512,512");
   sub->add_option("--cache-type-k", o.cache_type_k, "-ctk: KV cache type for K: f16, q8_0, f32");
   sub->add_option("--cache-type-v", o.cache_type_v, "-ctv: KV cache type for V: f16, q8_0, f32");
+  sub->add_option("--attention", o.attention,
+                  "Vulkan attention over an f16 cache: ggml (cells in order with an f16 accumulator, as llama.cpp's CPU "
+                  "backend: the same greedy output at near-ties), split (split over the cells: faster on long "
+                  "contexts), auto (ggml on CPU devices such as lavapipe, split on GPUs)");
 }
 
 }  // namespace vkllm::cli

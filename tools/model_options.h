@@ -23,6 +23,7 @@ struct ModelOptions {
   std::string vram_budget;  // MiB per device
   std::string cache_type_k = "f16";
   std::string cache_type_v = "f16";
+  std::string attention = "auto";  // Vulkan attention over an f16 cache: ggml, split or auto
   bool no_mmap = false;
 
   ExecOptions exec() const;  // throws vkllm::Error on a malformed value

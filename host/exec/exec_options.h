@@ -1,6 +1,7 @@
 #pragma once
 // How the user asked a model to be run: context, threads, placement across devices, cache types.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "engine/types/ggml_type.h"
@@ -28,6 +29,12 @@ struct ExecOptions {
   // Vulkan passes of a few tokens (decoding) replay a command buffer recorded once per shape;
   // false records every pass afresh (so does VKLLM_NO_REPLAY=1, vk::RuntimeOptions::replay).
   bool replay_recordings = true;
+  // Vulkan layers over an f16 cache: attention as ggml's CPU flash attention computes it (cells in
+  // order, an f16 accumulator: ops::AttentionOptions::ggml_order), so greedy output follows
+  // llama.cpp's through near-ties. Unset: on CPU Vulkan devices for passes under 64 tokens (llama.cpp's
+  // CPU backend takes its tiled f32 path from 64 on, and one pass in order over a long prompt is slow),
+  // never on GPUs (where the split kernel is far faster on long contexts).
+  std::optional<bool> ggml_attention;
   Profiler* profiler = nullptr;        // when set, every dispatch is timed into it
   UploadProgress* progress = nullptr;  // set while the model loads
 };

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/util/check.h"
+#include "host/exec/attention_runs.h"
 #include "host/exec/profiler.h"
 #include "host/ops/kv_cache.h"
 #include "host/ops/ops.h"
@@ -41,6 +42,13 @@ ops::RopeOptions rope_options(const Hparams& hp) {
   o.freq_base = hp.rope_freq_base;
   o.freq_scale = hp.rope_freq_scale;
   return o;
+}
+
+uint64_t ggml_attention_below(const ExecOptions& options, const vk::Device& device) {
+  if (options.cache_type_k != GgmlType::F16) return 0;
+  if (options.ggml_attention) return *options.ggml_attention ? UINT64_MAX : 0;
+  static_assert(VulkanLayers::kMaxReplayTokens < 64);
+  return device.info().is_cpu() ? 64 : 0;  // the CPU layers' tiled attention starts at 64 too
 }
 
 // A matmul's operand x, rounded as ggml's CPU backend would store it for the weight's type (so
@@ -95,6 +103,7 @@ VulkanLayers::VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWei
       n_ctx_seq_(n_ctx_per_seq),
       n_batch_(std::max(1, options.n_batch)),
       replay_(options.replay_recordings),
+      ggml_attention_below_(ggml_attention_below(options, device)),
       profiler_(options.profiler),
       weights_(device, options.progress),
       transfers_(device, layer_upload_bytes(hp, n_batch_, uint64_t(n_seq) * uint64_t(n_ctx_per_seq)),
@@ -200,7 +209,14 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
       transfers_.upload(rec, query_info_.view(), std::as_bytes(std::span(query_info)));
       transfers_.upload(rec, cell_info_.view(), std::as_bytes(std::span(cell_table_).subspan(0, 2ull * n_kv_max)));
     }
-    if (!replay) record_layers(rec, n, single, n_kv_max);
+    if (!replay) {
+      std::vector<int64_t> runs;  // of one sequence's consecutive tokens
+      for (size_t begin = 0, end = 0; begin < n; begin = end) {
+        for (end = begin + 1; end < n && batch.seq[end] == batch.seq[begin];) ++end;
+        runs.push_back(int64_t(end - begin));
+      }
+      record_layers(rec, n, single, n_kv_max, runs);
+    }
     transfers_.download(rec, x_[0].view(), n * d * sizeof(float));  // two residual steps per layer end in x_[0]
   } catch (...) {
     rec.discard();  // a half-recorded pass must neither run nor be kept
@@ -211,13 +227,15 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
   transfers_.read(std::as_writable_bytes(std::span<float>(x_host, size_t(n * d))));
 }
 
-void VulkanLayers::record_layers(vk::Recorder& rec, uint64_t n, bool single, uint32_t n_kv_max) {
+void VulkanLayers::record_layers(vk::Recorder& rec, uint64_t n, bool single, uint32_t n_kv_max,
+                                 std::span<const int64_t> runs) {
   const uint64_t d = hp_.n_embd, dq = hp_.n_embd_q(), dkv = hp_.n_embd_kv();
   const uint64_t hd = hp_.head_dim, ff = hp_.n_ff;
   ops::AttentionOptions attention;
   attention.scratch = cache_->scratch();
   attention.state = state_.view();
   attention.n_kv_max = n_kv_max;
+  const AttentionRuns by_run = attention_runs(runs, ggml_attention_below_);  // ggml order or split, per run
   const auto query_info_tensor = ops::Tensor::contiguous(GgmlType::I32, {2, n, 1, 1}, query_info_.view().sub(0, 2 * n * 4));
   const auto cell_info_tensor =
       ops::Tensor::contiguous(GgmlType::I32, {2, n_kv_max, 1, 1}, cell_info_.view().sub(0, 2ull * n_kv_max * 4));
@@ -258,7 +276,14 @@ void VulkanLayers::record_layers(vk::Recorder& rec, uint64_t n, bool single, uin
       // ggml multiplies an f16 cache with queries rounded to f16; so do we, so that ties resolve alike.
       const auto q_f16 = f32_view(rounded_, q_heads.ne);
       ops::round_activations(rec, GgmlType::F16, q_heads, q_f16);
-      ops::attention(rec, q_f16, cache_->k(i), cache_->v(i), attention, attn_heads);
+      if (by_run.any_split) ops::attention(rec, q_f16, cache_->k(i), cache_->v(i), attention, attn_heads);
+      for (const auto& range : by_run.in_order) {
+        ops::AttentionOptions in_order = attention;
+        in_order.ggml_order = true;
+        in_order.ggml_first = range.first;
+        in_order.ggml_count = range.count;
+        ops::attention(rec, q_f16, cache_->k(i), cache_->v(i), in_order, attn_heads);
+      }
     } else {
       ops::attention(rec, q_heads, cache_->k(i), cache_->v(i), attention, attn_heads);
     }

@@ -3,6 +3,7 @@
 // once; activations live on the device for the whole run of layers and cross to the host only at
 // the stage's edges.
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,8 @@ class VulkanLayers final : public LayerStage {
   };
   void forward_batch(float* x, const StageBatch& batch);  // at most n_batch tokens
   // The layers' work for n tokens; attention covers up to n_kv_max cells (see AttentionOptions).
-  void record_layers(vk::Recorder& rec, uint64_t n, bool single, uint32_t n_kv_max);
+  // runs: the lengths of the pass's runs of one sequence's consecutive tokens.
+  void record_layers(vk::Recorder& rec, uint64_t n, bool single, uint32_t n_kv_max, std::span<const int64_t> runs);
 
   vk::Device& device_;
   const Hparams hp_;
@@ -52,6 +54,11 @@ class VulkanLayers final : public LayerStage {
   const int n_seq_, n_ctx_seq_;
   const int64_t n_batch_;
   const bool replay_;  // ExecOptions::replay_recordings
+  // Runs of one sequence's tokens shorter than this take ggml's attention order, as the CPU
+  // layers decide per run (ExecOptions::ggml_attention resolved for this device and cache): 0 never,
+  // 64 (auto on CPU devices), or every run. Never between 1 and kMaxReplayTokens, so a replayed
+  // recording suits every pass of its shape.
+  const uint64_t ggml_attention_below_;
   Profiler* profiler_;
   DeviceWeights weights_;
   std::vector<Layer> layers_;

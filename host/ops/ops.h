@@ -96,6 +96,13 @@ struct AttentionOptions {
   // a command buffer recorded once can be submitted for token after token.
   vk::BufferView state;
   uint32_t n_kv_max = 0;
+  // f16 caches: compute as ggml's CPU flash attention does (shaders/attention_ggml.comp: cells in
+  // order, an f16 accumulator), so near-tied logits resolve as in llama.cpp's CPU backend. One
+  // workgroup per (token, head) walks every cell: slower on long contexts; `scratch` is unused.
+  // Only query tokens [ggml_first, ggml_first + ggml_count) are computed (count 0: all of them);
+  // the other rows of dst are left as they are.
+  bool ggml_order = false;
+  uint32_t ggml_first = 0, ggml_count = 0;
 };
 // dst f32 [head_dim, n_head, n_tokens] = softmax(q k^T * scale + mask) v for q f32 [head_dim, n_head,
 // n_tokens] (head_dim a multiple of 8, at most 256) and k, v caches of one type; query head h reads

@@ -47,6 +47,7 @@ Device::Device(const Instance& instance, const DeviceInfo& info, std::string lab
   auto features = make_struct<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2);
   features.features.shaderInt16 = VK_TRUE;
   features.features.shaderInt64 = f.int64;
+  features.features.shaderFloat64 = f.float64;
   features.features.shaderStorageBufferArrayDynamicIndexing = VK_TRUE;
   auto f11 = make_struct<VkPhysicalDeviceVulkan11Features>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES);
   f11.storageBuffer16BitAccess = VK_TRUE;

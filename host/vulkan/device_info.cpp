@@ -87,6 +87,7 @@ void query_features(VkPhysicalDevice physical, DeviceInfo& info) {
   f.int8_arithmetic = f12.shaderInt8;
   f.int16 = features.features.shaderInt16;
   f.int64 = features.features.shaderInt64;
+  f.float64 = features.features.shaderFloat64;
   f.storage_16bit = f11.storageBuffer16BitAccess;
   f.storage_8bit = f12.storageBuffer8BitAccess;
   f.subgroup_size_control = size_control.subgroupSizeControl;

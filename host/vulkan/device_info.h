@@ -25,6 +25,7 @@ struct DeviceFeatures {
   bool int8_arithmetic = false;     // shaderInt8
   bool int16 = false;               // shaderInt16
   bool int64 = false;               // shaderInt64
+  bool float64 = false;             // shaderFloat64
   bool storage_16bit = false;       // storageBuffer16BitAccess
   bool storage_8bit = false;        // storageBuffer8BitAccess
   bool subgroup_size_control = false;

@@ -83,6 +83,9 @@ check perplexity-missing-text nonzero 'cannot open text file' -- "$bin" perplexi
 check run-bad-ubatch nonzero "ub must be positive" -- "$bin" run -m "$model" -p "x" -ub 0
 check eval-bad-ngl nonzero 'not an integer' -- "$bin" eval -m "$model" -p "x" -ngl lots
 check run-bad-cache-type nonzero 'cache type' -- "$bin" run -m "$model" -p "x" -ctk q4_7
+check run-attention-split 0 'tokens/s' -- "$bin" run -m "$model" -p "ROMEO:" -n 4 --temp 0 -ngl 99 --attention split
+check run-attention-ggml 0 'tokens/s' -- "$bin" run -m "$model" -p "ROMEO:" -n 4 --temp 0 -ngl 99 --attention ggml
+check run-bad-attention nonzero 'ggml, split or auto' -- "$bin" run -m "$model" -p "x" --attention fastest
 check run-context-too-small nonzero 'context' -- "$bin" run -m "$model" -p "ROMEO: a long prompt" -c 3
 check run-ngl-too-big-for-budget nonzero 'does not fit' -- "$bin" run -m "$model" -p "x" -ngl 99 --vram-budget 1
 check run-missing-model nonzero 'cannot open' -- "$bin" run -m "$tmp/nope.gguf" -p "x"

@@ -1,7 +1,7 @@
 // Whole forward passes against llama.cpp's outputs in shared/golden, on every backend placement:
 // same top-1 token at every prompt position, last-position logits within the stated tolerance,
-// and the same greedy continuation for F32/F16/Q8_0 (on the CPU with an f16 cache: the goldens'
-// logits to their printed precision and every greedy continuation).
+// and the same greedy continuation for F32/F16/Q8_0 up to near-ties (on the CPU with an f16 cache:
+// the goldens' logits to their printed precision and every greedy continuation).
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fstream>
 #include <numeric>
+#include <optional>
 
 #include "common/test_paths.h"
 #include "engine/model/model_file.h"
@@ -29,27 +30,38 @@ struct Placement {
   // Computes as the goldens were computed: logits equal to their printed precision, and the greedy
   // continuation of every file (not only F32/F16/Q8_0) identical.
   bool exact = false;
+  // The greedy continuations of the tiny-shakespeare F32/F16/Q8_0 files may part from llama.cpp's
+  // only where its top two are closer than this (qwen2-tiny's random weights amplify the last bits
+  // far more, so its continuations are not compared off the exact placement).
+  float greedy_tie = 2e-2f;
 };
 
 std::vector<Placement> placements() {
-  auto with = [](int ngl, GgmlType cache) {
+  auto with = [](int ngl, GgmlType cache, std::optional<bool> ggml_attention = std::nullopt) {
     ExecOptions o;
     o.n_ctx = 256;
     o.n_threads = 2;
     o.n_gpu_layers = ngl;
     o.cache_type_k = o.cache_type_v = cache;
+    o.ggml_attention = ggml_attention;
     return o;
   };
   // The CPU backend computes as the llama.cpp build that made the goldens did (its AVX-512 x86
   // build: activation rounding, summation orders, repacked Q4_0/Q4_K kernels, flash attention with
   // an f16 accumulator for an f16 cache, its vector e^x), so with llama.cpp's default f16 cache it
-  // reproduces them. An f32 cache, and the Vulkan path (another summation order, f32 attention),
-  // move logits by up to ~0.07 and may swap a pair of logits closer than 0.02.
+  // reproduces them. An f32 cache, and the Vulkan path (other summation orders), move logits by up
+  // to ~0.07 and may swap a pair of logits closer than 0.02. Vulkan with ggml's attention order (the
+  // CPU's f16 accumulator, bit for bit) follows the F32, F16 and Q8_0 continuations up to a tie
+  // closer than 1e-3 (Q8_0 p2, token 59: 0.00023); with the split attention kernel Q8_0 p1 parts at
+  // a near-tie too. What is left are the matmul, norm and rope orders, amplified by the q8 roundings.
   Placement cpu{"cpu", with(0, GgmlType::F16)};
   cpu.exact = true;
+  Placement vulkan{"vulkan", with(99, GgmlType::F16, true), 0.02f};
+  vulkan.greedy_tie = 1e-3f;
   return {cpu,
           {"cpu_f32cache", with(0, GgmlType::F32), 0.02f},
-          {"vulkan", with(99, GgmlType::F16), 0.02f},
+          vulkan,
+          {"vulkan_split_attention", with(99, GgmlType::F16, false), 0.02f},
           {"vulkan_f32cache", with(99, GgmlType::F32), 0.02f}};
 }
 
@@ -158,7 +170,7 @@ TEST_P(ModelGoldens, MatchLlamaCpp) {
   }
   RecordProperty("last_logits_diff", std::to_string(qwen ? err / norm : max_diff));
   if (placement.exact) expect_same_greedy(*model, got, g["greedy"], 0.0f);
-  else if (!qwen && exact_type(file_name)) expect_same_greedy(*model, got, g["greedy"], std::max(placement.near_tie, 1e-2f));
+  else if (!qwen && exact_type(file_name)) expect_same_greedy(*model, got, g["greedy"], placement.greedy_tie);
 }
 
 INSTANTIATE_TEST_SUITE_P(Goldens, ModelGoldens, ::testing::Combine(::testing::ValuesIn(placements()),
