@@ -31,9 +31,9 @@ struct ExecOptions {
   bool replay_recordings = true;
   // Vulkan layers over an f16 cache: attention as ggml's CPU flash attention computes it (cells in
   // order, an f16 accumulator: ops::AttentionOptions::ggml_order), so greedy output follows
-  // llama.cpp's through near-ties. Unset: on CPU Vulkan devices for passes under 64 tokens (llama.cpp's
-  // CPU backend takes its tiled f32 path from 64 on, and one pass in order over a long prompt is slow),
-  // never on GPUs (where the split kernel is far faster on long contexts).
+  // llama.cpp's through near-ties. Unset: on CPU Vulkan devices for runs of one sequence's tokens
+  // under 64 (llama.cpp's CPU backend takes its tiled f32 path from 64 on, and one walk in order over
+  // a long prompt is slow), never on GPUs (where the split kernel is far faster on long contexts).
   std::optional<bool> ggml_attention;
   Profiler* profiler = nullptr;        // when set, every dispatch is timed into it
   UploadProgress* progress = nullptr;  // set while the model loads

@@ -114,41 +114,47 @@ void attention(vk::Recorder& rec, const Tensor& q, const Tensor& k, const Tensor
   }
   if (n_tokens == 0 || n_head == 0) return;
 
+  // In the one-sequence case cells past the last query's position are never visible.
+  const uint64_t visible_kv =
+      use_info || preset ? n_kv : std::min<uint64_t>(n_kv, uint64_t(options.n_past) + n_tokens);
+  const vk::BufferView state =
+      preset ? options.state.sub(0, sizeof(params::AttentionState))
+             : rec.constants(params::AttentionState{u32("attention", visible_kv), options.n_past});
+  // Bind only the cells that are scanned; unused info bindings get q's buffer (never read then).
+  const uint64_t cache_bytes = std::max<uint64_t>(visible_kv, 1) * k.nb[1];
+  const vk::BufferView k_view = k.data.sub(0, cache_bytes);
+  const vk::BufferView v_view = v.data.sub(0, cache_bytes);
+  const vk::BufferView query_view = use_info ? options.query_info->data : q.data;
+  const vk::BufferView cell_view = use_info ? options.cell_info->data : q.data;
+
+  params::AttentionParams p{};
+  p.head_dim = u32("attention", head_dim);
+  p.n_head = u32("attention", n_head);
+  p.n_head_kv = u32("attention", n_head_kv);
+  p.n_tokens = u32("attention", n_tokens);
+  p.scale = options.scale != 0.0f ? options.scale : 1.0f / std::sqrt(float(head_dim));  // as llama.cpp forms it
+  p.use_info = use_info;
+  u32("attention", n_cells * k.ne[0]);  // element indices of the caches
+
   if (options.ggml_order) {
     if (k.type != GgmlType::F16) fail("attention: ggml's order needs an f16 cache, not {}", type_name(k.type));
-    const uint64_t visible = use_info || preset ? n_kv : std::min<uint64_t>(n_kv, uint64_t(options.n_past) + n_tokens);
-    params::AttentionParams p{};
-    p.head_dim = u32("attention", head_dim);
-    p.n_head = u32("attention", n_head);
-    p.n_head_kv = u32("attention", n_head_kv);
-    p.n_tokens = u32("attention", n_tokens);
-    p.kv_per_split = u32("attention", visible);
+    p.kv_per_split = u32("attention", visible_kv);
     p.n_splits = 1;
-    p.scale = options.scale != 0.0f ? options.scale : 1.0f / std::sqrt(float(head_dim));  // as llama.cpp forms it
-    p.use_info = use_info;
     p.first_token = options.ggml_first;
     const uint64_t count = options.ggml_count == 0 ? n_tokens - std::min<uint64_t>(n_tokens, p.first_token)
                                                    : options.ggml_count;
     if (count == 0 || p.first_token + count > n_tokens)
       fail("attention: query tokens {} .. {} of {}", p.first_token, p.first_token + count, n_tokens);
-    u32("attention", n_cells * k.ne[0]);
-    const vk::BufferView state = preset ? options.state.sub(0, sizeof(params::AttentionState))
-                                        : rec.constants(params::AttentionState{u32("attention", visible), options.n_past});
-    const uint64_t cache_bytes = std::max<uint64_t>(visible, 1) * k.nb[1];
     // libm's e^x needs doubles; without them GLSL's exp stands in (a few ulp off: rarely an f16 step).
     const auto shader = rec.device().info().features.float64 ? shaders::ShaderId::attention_ggml_f16
                                                              : shaders::ShaderId::attention_ggml_f16_glsl_exp;
     rec.dispatch(shader,
-                 {vk::reads(q.data), vk::reads(k.data.sub(0, cache_bytes)), vk::reads(v.data.sub(0, cache_bytes)),
-                  vk::reads(use_info ? options.query_info->data : q.data),
-                  vk::reads(use_info ? options.cell_info->data : q.data), vk::writes(dst.data), vk::reads(state)},
+                 {vk::reads(q.data), vk::reads(k_view), vk::reads(v_view), vk::reads(query_view), vk::reads(cell_view),
+                  vk::writes(dst.data), vk::reads(state)},
                  p, vk::workgroups(p.n_head, uint32_t(count)));
     return;
   }
 
-  // In the one-sequence case cells past the last query's position are never visible.
-  const uint64_t visible_kv =
-      use_info || preset ? n_kv : std::min<uint64_t>(n_kv, uint64_t(options.n_past) + n_tokens);
   Plan pl = plan(n_head, n_head_kv, n_tokens, visible_kv, options.scratch != nullptr);
   if (pl.n_splits > 1) {
     const Tensor& s = *options.scratch;
@@ -156,27 +162,8 @@ void attention(vk::Recorder& rec, const Tensor& q, const Tensor& k, const Tensor
     if (s.data.size < partial_bytes(head_dim, n_head, n_tokens, pl.n_splits))
       pl = plan(n_head, n_head_kv, n_tokens, visible_kv, false);
   }
-
-  params::AttentionParams p{};
-  p.head_dim = u32("attention", head_dim);
-  p.n_head = u32("attention", n_head);
-  p.n_head_kv = u32("attention", n_head_kv);
-  p.n_tokens = u32("attention", n_tokens);
   p.kv_per_split = pl.kv_per_split;
   p.n_splits = pl.n_splits;
-  p.scale = options.scale != 0.0f ? options.scale : float(1.0 / std::sqrt(double(head_dim)));
-  p.use_info = use_info;
-  u32("attention", n_cells * k.ne[0]);  // element indices of the caches
-  const vk::BufferView state =
-      preset ? options.state.sub(0, sizeof(params::AttentionState))
-             : rec.constants(params::AttentionState{u32("attention", visible_kv), options.n_past});
-
-  // Bind only the cells that are scanned; unused info bindings get q's buffer (never read then).
-  const uint64_t cache_bytes = std::max<uint64_t>(visible_kv, 1) * k.nb[1];
-  const vk::BufferView k_view = k.data.sub(0, cache_bytes);
-  const vk::BufferView v_view = v.data.sub(0, cache_bytes);
-  const vk::BufferView query_view = use_info ? options.query_info->data : q.data;
-  const vk::BufferView cell_view = use_info ? options.cell_info->data : q.data;
   const vk::BufferView out_view =
       pl.n_splits == 1 ? dst.data
                        : options.scratch->data.sub(0, partial_bytes(head_dim, n_head, n_tokens, pl.n_splits));
