@@ -52,18 +52,17 @@ Owned make(GgmlType type, const std::array<uint64_t, 4>& shape) {
   return t;
 }
 
-void mul_mat(benchmark::State& state, GgmlType type, ops::MulMatKernel kernel = ops::MulMatKernel::Auto) {
+// Times what `record` records (GPU timestamps of its dispatches), once warm; reports GB/s of the
+// weight and GFLOPS of an m x k x n product.
+template <typename Record>
+void time_dispatches(benchmark::State& state, Record record, const ops::Tensor& weight) {
   const uint64_t m = state.range(0), k = state.range(1), n = state.range(2);
-  const auto w = make(type, {k, m, 1, 1});
-  const auto x = make(GgmlType::F32, {k, n, 1, 1});
-  const auto y = make(GgmlType::F32, {m, n, 1, 1});
   vk::Recorder rec(device(), "bench mul_mat", /*profile=*/true);
-  auto record = [&] { ops::mul_mat(rec, w.tensor, x.tensor, y.tensor, kernel); };
-  record();
+  record(rec);
   rec.submit_and_wait();
   double seconds = 0;
   for (auto _ : state) {
-    record();
+    record(rec);
     rec.submit_and_wait();
     double s = 0;
     for (const auto& t : rec.timings()) s += t.ms * 1e-3;
@@ -71,8 +70,16 @@ void mul_mat(benchmark::State& state, GgmlType type, ops::MulMatKernel kernel = 
     seconds += s;
   }
   const double per_call = seconds / double(state.iterations());
-  state.counters["GB/s"] = double(w.tensor.bytes()) / per_call * 1e-9;
+  state.counters["GB/s"] = double(weight.bytes()) / per_call * 1e-9;
   state.counters["GFLOPS"] = 2.0 * double(m) * double(k) * double(n) / per_call * 1e-9;
+}
+
+void mul_mat(benchmark::State& state, GgmlType type, ops::MulMatKernel kernel = ops::MulMatKernel::Auto) {
+  const uint64_t m = state.range(0), k = state.range(1), n = state.range(2);
+  const auto w = make(type, {k, m, 1, 1});
+  const auto x = make(GgmlType::F32, {k, n, 1, 1});
+  const auto y = make(GgmlType::F32, {m, n, 1, 1});
+  time_dispatches(state, [&](vk::Recorder& rec) { ops::mul_mat(rec, w.tensor, x.tensor, y.tensor, kernel); }, w.tensor);
 }
 
 // x as q8 integers (ops::Q8Columns), as the model passes it on CPU devices for the types ggml pairs
@@ -90,19 +97,7 @@ void mul_mat_q8x(benchmark::State& state, GgmlType type) {
     ops::round_activations(round, type, x.tensor, *q8);
     round.submit_and_wait();
   }
-  vk::Recorder rec(device(), "bench mul_mat q8", /*profile=*/true);
-  double seconds = 0;
-  for (auto _ : state) {
-    ops::mul_mat(rec, w.tensor, *q8, y.tensor);
-    rec.submit_and_wait();
-    double s = 0;
-    for (const auto& t : rec.timings()) s += t.ms * 1e-3;
-    state.SetIterationTime(s);
-    seconds += s;
-  }
-  const double per_call = seconds / double(state.iterations());
-  state.counters["GB/s"] = double(w.tensor.bytes()) / per_call * 1e-9;
-  state.counters["GFLOPS"] = 2.0 * double(m) * double(k) * double(n) / per_call * 1e-9;
+  time_dispatches(state, [&](vk::Recorder& rec) { ops::mul_mat(rec, w.tensor, *q8, y.tensor); }, w.tensor);
 }
 
 #define VKLLM_MUL_MAT_BENCH(name, type)                                                     \
