@@ -10,8 +10,8 @@
 // every WORKGROUP_SIZE-th group of 32 along k and reduce through shared memory.
 // With X_Q8, x is q8 integers and scales (ops::Q8Columns, written by round_activations.comp's PACK):
 // the integers as floats are exact (so the level sums of the group_dots below are exact integer
-// sums), the group's scale multiplies once, and x costs 9 loads per group instead of 32 (lavapipe q4_0 4096 x 4096: 2.9 ->
-// 2.4 ms).
+// sums), the group's scale multiplies once, and x costs 9 loads per group instead of 32 (lavapipe
+// q4_0 4096 x 4096: 2.9 -> 2.4 ms).
 // Defines: a W_ type (dequant.glsl), ROWS, WORKGROUP_SIZE, SLOTS, optionally X_Q8.
 #include "common.glsl"
 
@@ -172,14 +172,11 @@ void main() {
     const float dx = uintBitsToFloat(xq[scale_word >> 2][scale_word & 3u]);
 #else
     [[unroll]] for (uint i = 0; i < 8u; ++i) xs[i] = x4[8u * G + i];
+    const float dx = 1.0;  // x is its values
 #endif
     float xsum = 0.0;  // for the legacy types' bias or offset, once for all ROWS rows
     [[unroll]] for (uint i = 0; i < 8u; ++i) xsum += dot(xs[i], vec4(1.0));
-#if defined(X_Q8)
     [[unroll]] for (uint r = 0; r < ROWS; ++r) acc[r] += dx * group_dot(s, row_start[r], G, xs, xsum);
-#else
-    [[unroll]] for (uint r = 0; r < ROWS; ++r) acc[r] += group_dot(s, row_start[r], G, xs, xsum);
-#endif
   }
 
   [[unroll]] for (uint r = 0; r < ROWS; ++r) partial[r][lane] = acc[r];

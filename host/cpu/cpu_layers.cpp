@@ -143,11 +143,7 @@ void CpuLayers::forward(std::span<float> xs, const StageBatch& batch) {
   const std::span<const int32_t> positions = batch.pos;
   std::vector<float> xn(n * d), q(n * dq), k(n * dkv), v(n * dkv), attn(n * dq), proj(n * d);
   std::vector<float> gate(n * ff), up(n * ff);
-  std::vector<int64_t> runs;  // of consecutive tokens of one sequence (matmul, attention)
-  for (int64_t begin = 0, end = 0; begin < n; begin = end) {
-    for (end = begin + 1; end < n && batch.seq[size_t(end)] == batch.seq[size_t(begin)];) ++end;
-    runs.push_back(end - begin);
-  }
+  const std::vector<int64_t> runs = batch.runs();  // of consecutive tokens of one sequence (matmul, attention)
 
   for (uint32_t il = first_; il < last_; ++il) {
     const auto& l = layers_[il - first_];

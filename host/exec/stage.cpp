@@ -8,4 +8,13 @@ bool StageBatch::single_sequence() const {
   return true;
 }
 
+std::vector<int64_t> StageBatch::runs() const {
+  std::vector<int64_t> out;
+  for (size_t begin = 0, end = 0; begin < seq.size(); begin = end) {
+    for (end = begin + 1; end < seq.size() && seq[end] == seq[begin];) ++end;
+    out.push_back(int64_t(end - begin));
+  }
+  return out;
+}
+
 }  // namespace vkllm

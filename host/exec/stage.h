@@ -19,6 +19,9 @@ struct StageBatch {
   int64_t size() const { return int64_t(pos.size()); }
   // Sequence 0 at consecutive positions: cells [0, n_kv) hold positions [0, n_kv) of one sequence.
   bool single_sequence() const;
+  // Lengths of the runs of one sequence's consecutive tokens, in order (the unit both backends pick
+  // their prompt-path kernels by, so that a sequence's results do not depend on its batch-mates).
+  std::vector<int64_t> runs() const;
   // A sub-range of the tokens.
   StageBatch slice(int64_t begin, int64_t count) const {
     return {seq.subspan(size_t(begin), size_t(count)), pos.subspan(size_t(begin), size_t(count))};

@@ -209,14 +209,7 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
       transfers_.upload(rec, query_info_.view(), std::as_bytes(std::span(query_info)));
       transfers_.upload(rec, cell_info_.view(), std::as_bytes(std::span(cell_table_).subspan(0, 2ull * n_kv_max)));
     }
-    if (!replay) {
-      std::vector<int64_t> runs;  // of one sequence's consecutive tokens
-      for (size_t begin = 0, end = 0; begin < n; begin = end) {
-        for (end = begin + 1; end < n && batch.seq[end] == batch.seq[begin];) ++end;
-        runs.push_back(int64_t(end - begin));
-      }
-      record_layers(rec, n, single, n_kv_max, runs);
-    }
+    if (!replay) record_layers(rec, n, single, n_kv_max, batch.runs());
     transfers_.download(rec, x_[0].view(), n * d * sizeof(float));  // two residual steps per layer end in x_[0]
   } catch (...) {
     rec.discard();  // a half-recorded pass must neither run nor be kept
