@@ -22,7 +22,7 @@
 #if defined(FLOAT64)
 #include "libm_expf.glsl"
 #define EXP libm_expf
-float fused(float a, float b, float c) { return float(double(a) * double(b) + double(c)); }
+float fused(float a, float b, float c) { return fma_rn(a, b, c); }
 #else
 #define EXP exp
 float fused(float a, float b, float c) { return fma(a, b, c); }

@@ -12,7 +12,8 @@
 // the integers as floats are exact (so the level sums of the group_dots below are exact integer
 // sums), the group's scale multiplies once, and x costs 9 loads per group instead of 32 (lavapipe
 // q4_0 4096 x 4096: 2.9 -> 2.4 ms).
-// Defines: a W_ type (dequant.glsl), ROWS, WORKGROUP_SIZE, SLOTS, optionally X_Q8.
+// Defines: a W_ type (dequant.glsl), ROWS, WORKGROUP_SIZE, SLOTS, optionally X_Q8 and GGML_ORDER
+// (below).
 #include "common.glsl"
 
 layout(local_size_x = WORKGROUP_SIZE) in;
@@ -142,6 +143,52 @@ float group_dot(uint s, uint row, uint G, const vec4 xs[8], float xsum) {
 }
 #endif
 
+#if defined(GGML_ORDER)
+// q8_0 weights and q8_0 x summed as llama.cpp's x86 CPU backend sums them (host/cpu/q8_dot.cpp), to
+// the bit. ggml keeps eight float lanes per row, lane j seeing elements 4j..4j+3 of every block:
+// acc_j = fma(d_w * d_x, (its four products' integer sum), acc_j) over the blocks in order, then
+// ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)). Here invocation r owns row r of the workgroup's
+// ROWS and keeps all eight lanes, reading each block whole (9 words; spreading a row's lanes over
+// invocations read 20 words per block and ran half as fast on lavapipe). x is the same for every
+// invocation. Needs W_Q8_0, X_Q8, FLOAT64.
+#include "exact_float.glsl"
+
+void main() {
+  const uint first_row = flat_workgroup_id() * ROWS;
+  if (first_row >= p.m) return;
+  const uint s = first_row / p.rows_per_slot;
+  const uint shift = (p.head + s * p.rows_per_slot * p.row_bytes) % p.align;
+  const uint r = gl_LocalInvocationID.x;
+  const uint row = shift + (min(first_row + min(r, ROWS - 1u), p.m - 1u) - s * p.rows_per_slot) * p.row_bytes;
+
+  float acc[8];
+  [[unroll]] for (uint j = 0; j < 8u; ++j) acc[j] = 0.0;
+  const uint groups = p.k / 32u;
+  for (uint G = 0; G < groups; ++G) {
+    const uvec4 xw[2] = {xq[2u * G], xq[2u * G + 1u]};
+    const uint scale_word = p.k / 4u + G;
+    const float dx = uintBitsToFloat(xq[scale_word >> 2][scale_word & 3u]);
+    const uint b = row + G * BLOCK_BYTES;
+    const uint last = (b + BLOCK_BYTES - 1u) >> 2;  // reads stay within the block's words (the slot)
+    uint raw[9];
+    [[unroll]] for (uint i = 0; i < 9u; ++i) raw[i] = ld_word(s, min((b >> 2) + i, last));
+    const bool odd = (b & 2u) != 0u;  // the block starts in the middle of raw[0]
+    precise const float d = unpackHalf2x16(odd ? raw[0] >> 16 : raw[0]).x * dx;
+    [[unroll]] for (uint j = 0; j < 8u; ++j) {
+      const int w = int(odd ? raw[j + 1u] : (raw[j] >> 16) | (raw[j + 1u] << 16));
+      const int x = int(xw[j / 4u][j % 4u]);
+      const int isum = bitfieldExtract(w, 0, 8) * bitfieldExtract(x, 0, 8) + bitfieldExtract(w, 8, 8) * bitfieldExtract(x, 8, 8) +
+                       bitfieldExtract(w, 16, 8) * bitfieldExtract(x, 16, 8) + (w >> 24) * (x >> 24);
+      acc[j] = fma_rn(d, float(isum), acc[j]);
+    }
+  }
+  if (r < ROWS && first_row + r < p.m) {
+    precise const float s0 = acc[0] + acc[4], s1 = acc[1] + acc[5], s2 = acc[2] + acc[6], s3 = acc[3] + acc[7];
+    precise const float sum = (s0 + s2) + (s1 + s3);
+    dst[p.dst_first + first_row + r] = sum;
+  }
+}
+#else
 shared float partial[ROWS][WORKGROUP_SIZE];
 
 void main() {
@@ -187,3 +234,4 @@ void main() {
     dst[p.dst_first + first_row + lane] = sum;
   }
 }
+#endif

@@ -82,6 +82,9 @@ ExecOptions ModelOptions::exec() const {
   if (attention == "ggml") o.ggml_attention = true;
   else if (attention == "split") o.ggml_attention = false;
   else if (attention != "auto") fail("--attention: expected ggml, split or auto, got '{}'", attention);
+  if (kernel_order == "ggml") o.ggml_order = true;
+  else if (kernel_order == "device") o.ggml_order = false;
+  else if (kernel_order != "auto") fail("--kernel-order: expected ggml, device or auto, got '{}'", kernel_order);
   return o;
 }
 
@@ -113,6 +116,10 @@ void add_placement_options(CLI::App* sub, ModelOptions& o) {
                   "Vulkan attention over an f16 cache: ggml (cells in order with an f16 accumulator, as llama.cpp's CPU "
                   "backend: the same greedy output at near-ties), split (split over the cells: faster on long "
                   "contexts), auto (ggml on CPU devices such as lavapipe, split on GPUs)");
+  sub->add_option("--kernel-order", o.kernel_order,
+                  "Vulkan rms_norm, rope, swiglu and q8_0 matmuls: ggml (summed as llama.cpp's CPU backend, to the bit: "
+                  "the same results as the CPU layers; needs shaderFloat64), device (the device's fastest order), "
+                  "auto (ggml on CPU devices such as lavapipe, device on GPUs)");
 }
 
 }  // namespace vkllm::cli

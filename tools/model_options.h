@@ -24,6 +24,7 @@ struct ModelOptions {
   std::string cache_type_k = "f16";
   std::string cache_type_v = "f16";
   std::string attention = "auto";  // Vulkan attention over an f16 cache: ggml, split or auto
+  std::string kernel_order = "auto";  // Vulkan rms_norm, rope, swiglu, q8_0 matmul: ggml, device or auto
   bool no_mmap = false;
 
   ExecOptions exec() const;  // throws vkllm::Error on a malformed value

@@ -83,8 +83,9 @@ void mul_mat(benchmark::State& state, GgmlType type, ops::MulMatKernel kernel = 
 }
 
 // x as q8 integers (ops::Q8Columns), as the model passes it on CPU devices for the types ggml pairs
-// with q8 activations; only the matmul's dispatches are timed, not the rounding.
-void mul_mat_q8x(benchmark::State& state, GgmlType type) {
+// with q8 activations; only the matmul's dispatches are timed, not the rounding. `order` Ggml: the
+// kernel that sums as llama.cpp's CPU backend (q8_0).
+void mul_mat_q8x(benchmark::State& state, GgmlType type, ops::SumOrder order = ops::SumOrder::Device) {
   const uint64_t m = state.range(0), k = state.range(1), n = state.range(2);
   const auto w = make(type, {k, m, 1, 1});
   const auto x = make(GgmlType::F32, {k, n, 1, 1});
@@ -97,7 +98,9 @@ void mul_mat_q8x(benchmark::State& state, GgmlType type) {
     ops::round_activations(round, type, x.tensor, *q8);
     round.submit_and_wait();
   }
-  time_dispatches(state, [&](vk::Recorder& rec) { ops::mul_mat(rec, w.tensor, *q8, y.tensor); }, w.tensor);
+  if (order == ops::SumOrder::Ggml && !ops::has_ggml_order(device(), w.tensor))
+    return state.SkipWithError("no kernel in ggml's order here");
+  time_dispatches(state, [&](vk::Recorder& rec) { ops::mul_mat(rec, w.tensor, *q8, y.tensor, order); }, w.tensor);
 }
 
 #define VKLLM_MUL_MAT_BENCH(name, type)                                                     \
@@ -164,6 +167,11 @@ VKLLM_MUL_MAT_Q8X_BENCH(q3_k, GgmlType::Q3_K);
 VKLLM_MUL_MAT_Q8X_BENCH(q4_k, GgmlType::Q4_K);
 VKLLM_MUL_MAT_Q8X_BENCH(q5_k, GgmlType::Q5_K);
 VKLLM_MUL_MAT_Q8X_BENCH(q6_k, GgmlType::Q6_K);
+BENCHMARK_CAPTURE(mul_mat_q8x, q8_0_q8x_ggml, GgmlType::Q8_0, ops::SumOrder::Ggml)
+    ->ArgNames({"m", "k", "n"})
+    ->Args({4096, 4096, 1})
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 // The reference shape: a llama-3-8B feed-forward projection.
 BENCHMARK_CAPTURE(mul_mat, q4_0_ffn, GgmlType::Q4_0)

@@ -7,6 +7,7 @@
 #include "engine/quant/dequantize.h"
 #include "engine/util/check.h"
 #include "host/cpu/activation_rounding.h"
+#include "host/cpu/rope_angles.h"
 #include "host/cpu/row_dot.h"
 
 namespace vkllm::cpu {
@@ -187,17 +188,9 @@ void add_bias(float* x, const WeightRef& bias, int64_t n_tokens, int64_t width) 
 
 void rope(float* x, std::span<const int32_t> positions, int64_t n_heads, const Hparams& hp) {
   const int64_t half = hp.n_rot / 2;
-  // Angles by repeated multiplication, as ggml makes them, so rounding matches llama.cpp.
-  const float theta_scale = std::pow(hp.rope_freq_base, -2.0f / float(hp.n_rot));
-  std::vector<float> cos_table(half), sin_table(half);
+  std::vector<float> cos_sin(size_t(2 * half));
   for (size_t t = 0; t < positions.size(); ++t) {
-    float theta = float(positions[t]);
-    for (int64_t i = 0; i < half; ++i) {
-      const float angle = hp.rope_freq_scale * theta;
-      cos_table[i] = std::cos(angle);
-      sin_table[i] = std::sin(angle);
-      theta *= theta_scale;
-    }
+    rope_angles(positions[t], hp, cos_sin.data());
     for (int64_t h = 0; h < n_heads; ++h) {
       float* v = x + (int64_t(t) * n_heads + h) * hp.head_dim;
       for (int64_t i = 0; i < half; ++i) {
@@ -205,8 +198,9 @@ void rope(float* x, std::span<const int32_t> positions, int64_t n_heads, const H
         const int64_t b = hp.rope_type == RopeType::Neox ? i + half : 2 * i + 1;
         const float x0 = v[a], x1 = v[b];
         // ggml's compiler fuses the first product of each line into the add (fp-contract).
-        v[a] = std::fma(x0, cos_table[i], -(x1 * sin_table[i]));
-        v[b] = std::fma(x0, sin_table[i], x1 * cos_table[i]);
+        const float c = cos_sin[size_t(2 * i)], s = cos_sin[size_t(2 * i + 1)];
+        v[a] = std::fma(x0, c, -(x1 * s));
+        v[b] = std::fma(x0, s, x1 * c);
       }
     }
   }

@@ -35,6 +35,11 @@ struct ExecOptions {
   // under 64 (llama.cpp's CPU backend takes its tiled f32 path from 64 on, and one walk in order over
   // a long prompt is slow), never on GPUs (where the split kernel is far faster on long contexts).
   std::optional<bool> ggml_attention;
+  // Vulkan layers and output: rms_norm, rope, swiglu and q8_0 matmuls of a few columns in ggml's CPU
+  // order (ops::SumOrder::Ggml), bit-identical to the CPU layers, so a split does not change results.
+  // Unset: on CPU Vulkan devices with shaderFloat64 (lavapipe), never on GPUs (one invocation walks
+  // each row of rms_norm there).
+  std::optional<bool> ggml_order;
   Profiler* profiler = nullptr;        // when set, every dispatch is timed into it
   UploadProgress* progress = nullptr;  // set while the model loads
 };

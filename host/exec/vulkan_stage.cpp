@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "engine/util/check.h"
+#include "host/cpu/rope_angles.h"
 #include "host/exec/attention_runs.h"
 #include "host/exec/profiler.h"
 #include "host/ops/kv_cache.h"
@@ -27,12 +29,20 @@ vk::DeviceBuffer scratch(vk::Device& device, uint64_t floats, const std::string&
   return device.memory().allocate(std::max<uint64_t>(floats, 1) * sizeof(float), vk::MemoryKind::DeviceLocal, name);
 }
 
-// The most one forward pass of VulkanLayers uploads: x, positions, cells, the attention state,
-// query info, and the (seq, pos) table of every cell; with room for the 16-byte alignment of each.
+// The most one forward pass of VulkanLayers uploads: x, positions, rope's angles, cells, the
+// attention state, query info, and the (seq, pos) table of every cell; with room for the 16-byte
+// alignment of each.
 uint64_t layer_upload_bytes(const Hparams& hp, int64_t n_batch, uint64_t n_cells) {
   const uint64_t n = uint64_t(n_batch);
-  return n * hp.n_embd * sizeof(float) + 4 * n * sizeof(int32_t) + 2 * n_cells * sizeof(int32_t) +
-         sizeof(params::AttentionState) + 6 * 16;
+  return n * (hp.n_embd + hp.n_rot) * sizeof(float) + 4 * n * sizeof(int32_t) + 2 * n_cells * sizeof(int32_t) +
+         sizeof(params::AttentionState) + 7 * 16;
+}
+
+ops::SumOrder sum_order(const ExecOptions& options, const vk::Device& device) {
+  const bool ggml = options.ggml_order.value_or(device.info().is_cpu() && ops::has_ggml_order(device));
+  if (ggml && !ops::has_ggml_order(device))
+    fail("{} has no shaderFloat64, which ggml's order (--kernel-order ggml) needs", device.info().name);
+  return ggml ? ops::SumOrder::Ggml : ops::SumOrder::Device;
 }
 
 ops::RopeOptions rope_options(const Hparams& hp) {
@@ -54,10 +64,11 @@ uint64_t ggml_attention_below(const ExecOptions& options, const vk::Device& devi
 // A matmul's operand x, rounded as ggml's CPU backend would store it for the weight's type (so
 // near-ties resolve as in llama.cpp), once per distinct rounding: into f32 values, or into q8
 // integers where the device's kernel takes those (ops::q8_columns_for).
+// In ggml's order, q8_0 weights take the kernel that sums as ggml does where x fits the q8 columns.
 class MatmulInput {
  public:
-  MatmulInput(const ops::Tensor& x, const vk::DeviceBuffer& rounded)
-      : x_(x), rounded_(f32_view(rounded, x.ne)), scratch_(rounded.view()) {}
+  MatmulInput(const ops::Tensor& x, const vk::DeviceBuffer& rounded, ops::SumOrder order)
+      : x_(x), rounded_(f32_view(rounded, x.ne)), scratch_(rounded.view()), order_(order) {}
 
   void matmul(vk::Recorder& rec, const ops::Tensor& weight, const ops::Tensor& dst) {
     const auto mode = ops::activation_rounding(weight.type, x_.ne[0]);
@@ -69,13 +80,15 @@ class MatmulInput {
       current_ = mode;
       integers_ = q8.has_value();
     }
-    if (q8) ops::mul_mat(rec, weight, *q8, dst);
+    const bool ggml = order_ == ops::SumOrder::Ggml && ops::has_ggml_order(rec.device(), weight);
+    if (q8) ops::mul_mat(rec, weight, *q8, dst, ggml ? ops::SumOrder::Ggml : ops::SumOrder::Device);
     else ops::mul_mat(rec, weight, rounded_, dst);
   }
 
  private:
   ops::Tensor x_, rounded_;
   vk::BufferView scratch_;
+  ops::SumOrder order_;
   ops::ActivationRounding current_ = ops::ActivationRounding::None;
   bool integers_ = false;
 };
@@ -104,6 +117,7 @@ VulkanLayers::VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWei
       n_batch_(std::max(1, options.n_batch)),
       replay_(options.replay_recordings),
       ggml_attention_below_(ggml_attention_below(options, device)),
+      order_(sum_order(options, device)),
       profiler_(options.profiler),
       weights_(device, options.progress),
       transfers_(device, layer_upload_bytes(hp, n_batch_, uint64_t(n_seq) * uint64_t(n_ctx_per_seq)),
@@ -139,6 +153,7 @@ VulkanLayers::VulkanLayers(vk::Device& device, const Hparams& hp, const ModelWei
   gate_ = scratch(device, n * hp.n_ff, "gate");
   up_ = scratch(device, n * hp.n_ff, "up");
   positions_ = scratch(device, n, "positions");
+  if (order_ == ops::SumOrder::Ggml) angles_ = scratch(device, n * hp.n_rot, "rope_angles");
   state_ = scratch(device, 4, "attention_state");
   cells_ = scratch(device, n, "cells");
   query_info_ = scratch(device, 2 * n, "query_info");
@@ -203,6 +218,11 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
     transfers_.begin();
     transfers_.upload(rec, x_[0].view(), std::as_bytes(std::span<const float>(x_host, size_t(n * d))));
     transfers_.upload(rec, positions_.view(), std::as_bytes(batch.pos));
+    if (order_ == ops::SumOrder::Ggml) {
+      angles_host_.resize(size_t(n * hp_.n_rot));
+      for (size_t t = 0; t < n; ++t) cpu::rope_angles(batch.pos[t], hp_, &angles_host_[t * hp_.n_rot]);
+      transfers_.upload(rec, angles_.view(), std::as_bytes(std::span(angles_host_)));
+    }
     transfers_.upload(rec, cells_.view(), std::as_bytes(std::span(cells)));
     transfers_.upload(rec, state_.view(), std::as_bytes(std::span(&state, 1)));
     if (!single) {
@@ -243,7 +263,12 @@ void VulkanLayers::record_layers(vk::Recorder& rec, uint64_t n, bool single, uin
   const auto attn = f32_view(attn_, {dq, n, 1, 1}), proj = f32_view(proj_, {d, n, 1, 1});
   const auto gate = f32_view(gate_, {ff, n, 1, 1}), up = f32_view(up_, {ff, n, 1, 1});
   const auto pos = ops::Tensor::contiguous(GgmlType::I32, {n, 1, 1, 1}, positions_.view().sub(0, n * 4));
-  const auto rope = rope_options(hp_);
+  auto rope = rope_options(hp_);
+  std::optional<ops::Tensor> angles;
+  if (order_ == ops::SumOrder::Ggml) {
+    angles = ops::Tensor::contiguous(GgmlType::F32, {2, hp_.n_rot / 2, n, 1}, angles_.view().sub(0, n * hp_.n_rot * 4));
+    rope.angles = &*angles;
+  }
   const auto attn_heads = f32_view(attn_, {hd, hp_.n_head, n, 1});
   const auto cells_tensor = ops::Tensor::contiguous(GgmlType::I32, {n, 1, 1, 1}, cells_.view().sub(0, n * 4));
   int cur = 0;  // the residual stream ping-pongs between x_[0] and x_[1], two steps per layer
@@ -251,8 +276,8 @@ void VulkanLayers::record_layers(vk::Recorder& rec, uint64_t n, bool single, uin
 
   for (uint32_t i = 0; i < layers_.size(); ++i) {
     const Layer& l = layers_[i];
-    ops::rms_norm(rec, x(cur), l.attn_norm, hp_.rms_eps, xn);
-    MatmulInput attn_in(xn, rounded_);
+    ops::rms_norm(rec, x(cur), l.attn_norm, hp_.rms_eps, xn, order_);
+    MatmulInput attn_in(xn, rounded_, order_);
     matmul(rec, attn_in, l.wq, q);
     matmul(rec, attn_in, l.wk, k);
     matmul(rec, attn_in, l.wv, v);
@@ -280,17 +305,17 @@ void VulkanLayers::record_layers(vk::Recorder& rec, uint64_t n, bool single, uin
     } else {
       ops::attention(rec, q_heads, cache_->k(i), cache_->v(i), attention, attn_heads);
     }
-    MatmulInput out_in(attn, rounded_);
+    MatmulInput out_in(attn, rounded_, order_);
     matmul(rec, out_in, l.wo, proj);
     ops::add(rec, x(cur), proj, x(1 - cur));
     cur = 1 - cur;
 
-    ops::rms_norm(rec, x(cur), l.ffn_norm, hp_.rms_eps, xn);
-    MatmulInput ffn_in(xn, rounded_);
+    ops::rms_norm(rec, x(cur), l.ffn_norm, hp_.rms_eps, xn, order_);
+    MatmulInput ffn_in(xn, rounded_, order_);
     matmul(rec, ffn_in, l.w_gate, gate);
     matmul(rec, ffn_in, l.w_up, up);
-    ops::swiglu(rec, gate, up, gate);
-    MatmulInput down_in(gate, rounded_);
+    ops::swiglu(rec, gate, up, gate, order_);
+    MatmulInput down_in(gate, rounded_, order_);
     matmul(rec, down_in, l.w_down, proj);
     ops::add(rec, x(cur), proj, x(1 - cur));
     cur = 1 - cur;
@@ -302,6 +327,7 @@ VulkanHead::VulkanHead(vk::Device& device, const Hparams& hp, const ModelWeights
       hp_(hp),
       n_batch_(std::max(1, options.n_batch)),
       replay_(options.replay_recordings),
+      order_(sum_order(options, device)),
       profiler_(options.profiler),
       weights_(device, options.progress),
       transfers_(device, uint64_t(n_batch_) * hp.n_embd * sizeof(float),
@@ -330,8 +356,8 @@ std::vector<float> VulkanHead::forward(std::span<const float> x_host, int64_t n_
       transfers_.begin();
       transfers_.upload(rec, x_.view(), std::as_bytes(x_host.subspan(size_t(begin * d), size_t(n * d))));
       if (!replay) {
-        ops::rms_norm(rec, f32_view(x_, {d, n, 1, 1}), norm_, hp_.rms_eps, f32_view(xn_, {d, n, 1, 1}));
-        MatmulInput in(f32_view(xn_, {d, n, 1, 1}), rounded_);
+        ops::rms_norm(rec, f32_view(x_, {d, n, 1, 1}), norm_, hp_.rms_eps, f32_view(xn_, {d, n, 1, 1}), order_);
+        MatmulInput in(f32_view(xn_, {d, n, 1, 1}), rounded_, order_);
         matmul(rec, in, output_, f32_view(logits_, {n_vocab, n, 1, 1}));
       }
       transfers_.download(rec, logits_.view(), n * n_vocab * sizeof(float));

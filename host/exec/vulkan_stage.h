@@ -13,6 +13,7 @@
 #include "host/exec/exec_options.h"
 #include "host/exec/stage.h"
 #include "host/exec/stage_transfers.h"
+#include "host/ops/ops.h"
 #include "host/ops/tensor.h"
 #include "host/vulkan/recorder.h"
 
@@ -59,12 +60,15 @@ class VulkanLayers final : public LayerStage {
   // 64 (auto on CPU devices), or every run. Never between 1 and kMaxReplayTokens, so a replayed
   // recording suits every pass of its shape.
   const uint64_t ggml_attention_below_;
+  const ops::SumOrder order_;  // ExecOptions::ggml_order resolved for this device
   Profiler* profiler_;
   DeviceWeights weights_;
   std::vector<Layer> layers_;
   std::unique_ptr<ops::KvCache> cache_;
   // Scratch for n_batch tokens.
   vk::DeviceBuffer x_[2], xn_, q_, k_, v_, attn_, proj_, gate_, up_, positions_, rounded_;
+  vk::DeviceBuffer angles_;            // rope's cos and sin per token and pair, in ggml's order only
+  std::vector<float> angles_host_;
   // Where each token goes, and the (seq, pos) of every cell for masking batches of several sequences.
   vk::DeviceBuffer cells_, query_info_, cell_info_;
   vk::DeviceBuffer state_;  // params::AttentionState of the pass, written before each submission
@@ -88,6 +92,7 @@ class VulkanHead final : public HeadStage {
   const Hparams hp_;
   const int64_t n_batch_;
   const bool replay_;
+  const ops::SumOrder order_;
   Profiler* profiler_;
   DeviceWeights weights_;
   ops::Tensor norm_, output_;

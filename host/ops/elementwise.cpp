@@ -92,7 +92,7 @@ void copy(vk::Recorder& rec, const Tensor& src, const Tensor& dst) {
   rec.dispatch(shader, {vk::reads(src.data), vk::writes(dst.data)}, p, unary_threads(p.n));
 }
 
-void swiglu(vk::Recorder& rec, const Tensor& gate, const Tensor& up, const Tensor& dst) {
+void swiglu(vk::Recorder& rec, const Tensor& gate, const Tensor& up, const Tensor& dst, SumOrder order) {
   for (const Tensor* t : {&gate, &up, &dst}) {
     expect_type("swiglu", *t, GgmlType::F32);
     expect_contiguous("swiglu", *t);
@@ -100,7 +100,8 @@ void swiglu(vk::Recorder& rec, const Tensor& gate, const Tensor& up, const Tenso
   expect_same_shape("swiglu", gate, up);
   expect_same_shape("swiglu", gate, dst);
   const params::ElementwiseParams p{u32("swiglu", dst.elements()), 0.0f};
-  rec.dispatch(ShaderId::swiglu_f32, {vk::reads(gate.data), vk::reads(up.data), vk::writes(dst.data)}, p,
+  if (order == SumOrder::Ggml && !has_ggml_order(rec.device())) fail("swiglu: ggml's order needs shaderFloat64");
+  rec.dispatch(order == SumOrder::Ggml ? ShaderId::swiglu_ggml_f32 : ShaderId::swiglu_f32, {vk::reads(gate.data), vk::reads(up.data), vk::writes(dst.data)}, p,
                vk::threads(p.n));
 }
 

@@ -145,7 +145,7 @@ std::optional<Q8Columns> q8_columns_for(const vk::Device& device, const Tensor& 
   return q8;
 }
 
-void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst) {
+void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst, SumOrder order) {
   expect_type("mul_mat dst", dst, GgmlType::F32);
   expect_contiguous("mul_mat", weight);
   expect_contiguous("mul_mat", dst);
@@ -154,7 +154,9 @@ void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const 
     fail("mul_mat: weight {} times q8 x [{}, {}] into dst {}", weight.describe(), x.k, x.n, dst.describe());
   if (!mul_mat_vec_ubo_q8_fits(rec.device(), weight, x))
     fail("mul_mat: weight {} does not take q8 x [{}, {}] on this device", weight.describe(), x.k, x.n);
-  mul_mat_vec_ubo_q8(rec, weight, x, dst);
+  if (order == SumOrder::Ggml && !has_ggml_order(rec.device(), weight))
+    fail("mul_mat: no kernel sums {} weights in ggml's order on this device", type_name(weight.type));
+  mul_mat_vec_ubo_q8(rec, weight, x, dst, order);
 }
 
 }  // namespace vkllm::ops

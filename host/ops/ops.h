@@ -24,11 +24,22 @@ void gelu(vk::Recorder& rec, const Tensor& src, const Tensor& dst);
 // Copy with conversion between f32 and f16 (either direction, or same type).
 void copy(vk::Recorder& rec, const Tensor& src, const Tensor& dst);
 
-// dst = silu(gate) * up.
-void swiglu(vk::Recorder& rec, const Tensor& gate, const Tensor& up, const Tensor& dst);
+// How a kernel orders (and rounds) its arithmetic: Device, the fastest way on the device; Ggml, as
+// llama.cpp's x86 CPU backend does it and host/cpu does too, to the bit, so that results do not depend
+// on where a layer runs (near-tied logits resolve as in llama.cpp). Ggml needs shaderFloat64 (the
+// fused multiply-adds go through double); ops that have no such kernel for their operands, or a
+// device without float64, throw (has_ggml_order tells beforehand).
+enum class SumOrder { Device, Ggml };
+bool has_ggml_order(const vk::Device& device);
 
-// dst = x / sqrt(mean(x^2) + eps) * weight, per row; weight has ne[0] elements.
-void rms_norm(vk::Recorder& rec, const Tensor& x, const Tensor& weight, float eps, const Tensor& dst);
+// dst = silu(gate) * up.
+void swiglu(vk::Recorder& rec, const Tensor& gate, const Tensor& up, const Tensor& dst,
+            SumOrder order = SumOrder::Device);
+
+// dst = x / sqrt(mean(x^2) + eps) * weight, per row; weight has ne[0] elements. In ggml's order one
+// invocation walks each row (cheap for the few rows of decoding, slow for long prompts on GPUs).
+void rms_norm(vk::Recorder& rec, const Tensor& x, const Tensor& weight, float eps, const Tensor& dst,
+              SumOrder order = SumOrder::Device);
 
 struct SoftmaxOptions {
   float scale = 1.0f;
@@ -45,6 +56,10 @@ struct RopeOptions {
   uint32_t n_dims = 0;  // rotated dims per head; 0: all of head_dim
   float freq_base = 10000.0f;
   float freq_scale = 1.0f;
+  // f32 [2, n_dims / 2, n_tokens]: cos and sin of every pair's angle per token, made on the host as
+  // llama.cpp's CPU backend makes them (host/cpu/rope_angles.h); the rotation is then ggml's to the
+  // bit (needs shaderFloat64) and positions are not read.
+  const Tensor* angles = nullptr;
 };
 // x [head_dim, n_heads, n_tokens], positions i32 [n_tokens]; dst like x (may be x itself).
 void rope(vk::Recorder& rec, const Tensor& x, const Tensor& positions, const RopeOptions& options, const Tensor& dst);
@@ -141,7 +156,10 @@ struct Q8Columns {
 std::optional<Q8Columns> q8_columns_for(const vk::Device& device, const Tensor& weight, const Tensor& x,
                                         const vk::BufferView& scratch);
 void round_activations(vk::Recorder& rec, GgmlType weight_type, const Tensor& x, const Q8Columns& dst);
-// dst f32 [m, n] = weight [k, m] times x, for the layouts q8_columns_for gives.
-void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst);
+// dst f32 [m, n] = weight [k, m] times x, for the layouts q8_columns_for gives. SumOrder::Ggml is
+// there for q8_0 weights (has_ggml_order(device, weight) tells).
+void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst,
+             SumOrder order = SumOrder::Device);
+bool has_ggml_order(const vk::Device& device, const Tensor& weight);
 
 }  // namespace vkllm::ops

@@ -57,7 +57,7 @@ std::vector<Placement> placements() {
   Placement cpu{"cpu", with(0, GgmlType::F16)};
   cpu.exact = true;
   Placement vulkan{"vulkan", with(99, GgmlType::F16, true), 0.02f};
-  vulkan.greedy_tie = 1e-3f;
+  vulkan.greedy_tie = 0.0f;
   return {cpu,
           {"cpu_f32cache", with(0, GgmlType::F32), 0.02f},
           vulkan,

@@ -1,0 +1,168 @@
+// The Vulkan kernels in ggml's order (ops::SumOrder::Ggml, RopeOptions::angles) against the CPU
+// layers' functions, which compute as llama.cpp's CPU backend does: every bit must agree, so that a
+// layer gives the same floats on either side of a split. Needs shaderFloat64 (lavapipe has it);
+// elsewhere the ops must refuse.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "host/cpu/cpu_ops.h"
+#include "host/cpu/q8_dot.h"
+#include "host/cpu/rope_angles.h"
+#include "host/ops/ops.h"
+#include "host/vulkan/recorder.h"
+#include "host/vulkan_test_env.h"
+#include "common/test_weights.h"
+
+namespace vkllm::test {
+namespace {
+
+// How many of got's floats equal want's bit for bit.
+size_t identical(const std::vector<float>& got, const std::vector<float>& want) {
+  EXPECT_EQ(got.size(), want.size());
+  size_t same = 0;
+  for (size_t i = 0; i < std::min(got.size(), want.size()); ++i) {
+    const bool equal = std::memcmp(&got[i], &want[i], 4) == 0;
+    if (!equal && i - same < 5) ADD_FAILURE() << "element " << i << ": " << got[i] << " against " << want[i];
+    same += equal;
+  }
+  return same;
+}
+
+class GgmlOrder : public VulkanTest {
+ protected:
+  void SetUp() override {
+    VulkanTest::SetUp();
+    if (!ops::has_ggml_order(device())) GTEST_SKIP() << "no shaderFloat64 on this device";
+  }
+};
+
+TEST_F(GgmlOrder, SwigluIsTheCpus) {
+  auto gv = random_floats(20000, -12, 12, 1);
+  for (float g : {-60.0f, -70.0f, -80.0f, -84.0f, -85.0f, -86.5f, -87.0f, 0.0f, -0.0f, 1e-30f, 86.0f, -86.0f, 88.5f, -88.5f, 100.0f, -100.0f, 1e10f, -1e10f}) gv.push_back(g);
+  const auto uv = random_floats(gv.size(), -3, 3, 2);
+  const auto gate = tensor_f32({gv.size(), 1, 1, 1}, gv), up = tensor_f32({uv.size(), 1, 1, 1}, uv);
+  const auto out = tensor(GgmlType::F32, {gv.size(), 1, 1, 1});
+  vk::Recorder rec(device(), "swiglu ggml");
+  ops::swiglu(rec, gate, up, out, ops::SumOrder::Ggml);
+  rec.submit_and_wait();
+  auto want = gv;
+  cpu::swiglu(want.data(), uv.data(), int64_t(want.size()));
+  const auto got = read_f32(out);
+  EXPECT_EQ(identical(got, want), got.size());
+}
+
+TEST_F(GgmlOrder, RmsNormIsTheCpus) {
+  for (const uint64_t width : {64u, 256u, 2048u}) {
+    const uint64_t rows = 9;
+    const auto xv = random_floats(width * rows, -4, 4, uint32_t(width));
+    const auto wv = random_floats(width, -2, 2, 7);
+    const auto x = tensor_f32({width, rows, 1, 1}, xv), w = tensor_f32({width, 1, 1, 1}, wv);
+    const auto out = tensor(GgmlType::F32, {width, rows, 1, 1});
+    vk::Recorder rec(device(), "rms_norm ggml");
+    ops::rms_norm(rec, x, w, 1e-5f, out, ops::SumOrder::Ggml);
+    rec.submit_and_wait();
+    TestWeight weight = blank_weight(GgmlType::F32, 1, int64_t(width));
+    std::memcpy(weight.bytes.data(), wv.data(), width * 4);
+    std::vector<float> want(xv.size());
+    cpu::rms_norm(xv.data(), weight.ref(), int64_t(rows), int64_t(width), 1e-5f, want.data());
+    const auto got = read_f32(out);
+    EXPECT_EQ(identical(got, want), got.size()) << "width " << width;
+  }
+}
+
+struct RopeCase {
+  uint32_t head_dim, n_rot, n_heads, n_tokens;
+  RopeType type;
+  float freq_base, freq_scale;
+};
+
+class GgmlOrderRope : public GgmlOrder, public ::testing::WithParamInterface<RopeCase> {};
+
+TEST_P(GgmlOrderRope, IsTheCpus) {
+  const RopeCase c = GetParam();
+  Hparams hp;
+  hp.head_dim = c.head_dim;
+  hp.n_rot = c.n_rot;
+  hp.rope_type = c.type;
+  hp.rope_freq_base = c.freq_base;
+  hp.rope_freq_scale = c.freq_scale;
+  const auto xv = random_floats(uint64_t(c.head_dim) * c.n_heads * c.n_tokens, -3, 3, c.head_dim + c.n_tokens);
+  const auto positions = random_ints(c.n_tokens, 0, 3000, 4);
+  std::vector<float> table(size_t(c.n_tokens) * c.n_rot);
+  for (uint32_t t = 0; t < c.n_tokens; ++t) cpu::rope_angles(positions[t], hp, &table[size_t(t) * c.n_rot]);
+  const auto x = tensor_f32({c.head_dim, c.n_heads, c.n_tokens, 1}, xv);
+  const auto pos = tensor(GgmlType::I32, {c.n_tokens, 1, 1, 1},
+                          {reinterpret_cast<const uint8_t*>(positions.data()), positions.size() * 4});
+  const auto angles = tensor_f32({2, c.n_rot / 2, c.n_tokens, 1}, table);
+  const auto out = tensor(GgmlType::F32, {c.head_dim, c.n_heads, c.n_tokens, 1});
+  ops::RopeOptions options;
+  options.mode = c.type == RopeType::Neox ? ops::RopeMode::Neox : ops::RopeMode::Normal;
+  options.n_dims = c.n_rot;
+  options.angles = &angles.tensor;
+  vk::Recorder rec(device(), "rope ggml");
+  ops::rope(rec, x, pos, options, out);
+  rec.submit_and_wait();
+  auto want = xv;
+  cpu::rope(want.data(), positions, c.n_heads, hp);
+  const auto got = read_f32(out);
+  EXPECT_EQ(identical(got, want), got.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, GgmlOrderRope,
+                         ::testing::Values(RopeCase{64, 64, 4, 9, RopeType::Normal, 10000, 1},
+                                           RopeCase{64, 64, 4, 9, RopeType::Neox, 1e6f, 1},
+                                           RopeCase{128, 64, 3, 5, RopeType::Normal, 500000, 0.25f}),  // partial
+                         [](const auto& info) {
+                           const RopeCase& c = info.param;
+                           return fmt::format("{}_d{}_rot{}", c.type == RopeType::Neox ? "neox" : "norm",
+                                              c.head_dim, c.n_rot);
+                         });
+
+// q8_0 weights times x rounded to q8_0 (the integer columns of the uniform-buffer kernel): ggml's
+// eight lanes and their fixed sum. Several columns, rows of 34-byte blocks off the word grid,
+// several dispatches (2000 rows of k = 1024), rows too long for eight to a slot (k = 16384).
+TEST_F(GgmlOrder, Q8_0MatVecIsTheCpus) {
+  for (const auto [m, k, n] : {std::array<uint64_t, 3>{37, 256, 1}, {61, 768, 3}, {2000, 1024, 1}, {7, 16384, 1}}) {
+    const TestWeight weight = quantized_weight(GgmlType::Q8_0, int64_t(m), int64_t(k), uint32_t(m + k));
+    const auto xv = random_floats(k * n, -2, 2, uint32_t(k));
+    const auto w = tensor(GgmlType::Q8_0, {k, m, 1, 1}, weight.bytes);
+    const auto x = tensor_f32({k, n, 1, 1}, xv);
+    const auto out = tensor(GgmlType::F32, {m, n, 1, 1});
+    const auto scratch = allocate(k * n * 4 + 4096, "q8 columns");
+    const auto q8 = ops::q8_columns_for(device(), w, x, scratch.view());
+    if (!q8) GTEST_SKIP() << "no q8 columns on this device";
+    ASSERT_TRUE(ops::has_ggml_order(device(), w));
+    vk::Recorder rec(device(), "mul_mat ggml");
+    ops::round_activations(rec, GgmlType::Q8_0, x, *q8);
+    ops::mul_mat(rec, w, *q8, out, ops::SumOrder::Ggml);
+    rec.submit_and_wait();
+    std::vector<float> want(m * n);
+    std::vector<uint8_t> blocks;
+    for (uint64_t j = 0; j < n; ++j) {
+      cpu::quantize_activations(GgmlType::Q8_0, &xv[j * k], int64_t(k), blocks);
+      for (uint64_t r = 0; r < m; ++r)
+        want[j * m + r] = cpu::q8_dot(GgmlType::Q8_0, weight.ref().row(r), blocks.data(), int64_t(k));
+    }
+    const auto got = read_f32(out);
+    EXPECT_EQ(identical(got, want), got.size()) << m << "x" << k << " n=" << n;
+  }
+}
+
+TEST_F(GgmlOrder, OnlyQ8_0MatVecHasIt) {
+  const TestWeight weight = quantized_weight(GgmlType::Q4_0, 8, 256, 1);
+  const auto w = tensor(GgmlType::Q4_0, {256, 8, 1, 1}, weight.bytes);
+  const auto x = tensor_f32({256, 1, 1, 1}, random_floats(256, -1, 1, 3));
+  const auto out = tensor(GgmlType::F32, {8, 1, 1, 1});
+  const auto scratch = allocate(4096, "q8 columns");
+  const auto q8 = ops::q8_columns_for(device(), w, x, scratch.view());
+  if (!q8) GTEST_SKIP() << "no q8 columns on this device";
+  EXPECT_FALSE(ops::has_ggml_order(device(), w));
+  vk::Recorder rec(device(), "mul_mat ggml q4_0");
+  EXPECT_THROW(ops::mul_mat(rec, w, *q8, out, ops::SumOrder::Ggml), Error);
+  rec.discard();
+}
+
+}  // namespace
+}  // namespace vkllm::test
