@@ -144,14 +144,32 @@ float group_dot(uint s, uint row, uint G, const vec4 xs[8], float xsum) {
 #endif
 
 #if defined(GGML_ORDER)
-// q8_0 weights and q8_0 x summed as llama.cpp's x86 CPU backend sums them (host/cpu/q8_dot.cpp), to
-// the bit. ggml keeps eight float lanes per row, lane j seeing elements 4j..4j+3 of every block:
-// acc_j = fma(d_w * d_x, (its four products' integer sum), acc_j) over the blocks in order, then
-// ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)). Here invocation r owns row r of the workgroup's
-// ROWS and keeps all eight lanes, reading each block whole (9 words; spreading a row's lanes over
-// invocations read 20 words per block and ran half as fast on lavapipe). x is the same for every
-// invocation. Needs W_Q8_0, X_Q8, FLOAT64.
+// q8_0 or q4_0 weights times q8_0 x summed as llama.cpp's x86 CPU backend sums them, to the bit
+// (host/cpu/q8_dot.cpp). Invocation r owns row r of the workgroup's ROWS and reads each block whole
+// (spreading a row over invocations read twice the words and ran half as fast on lavapipe); x is the
+// same for every invocation. Needs X_Q8, FLOAT64.
+// - q8_0: eight float lanes per row, lane j seeing elements 4j..4j+3 of every block,
+//   acc_j = fma(d_w * d_x, (its four products' integer sum), acc_j) over the blocks in order, then
+//   ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)).
+// - q4_0 (tensors of 8k rows, which ggml repacks): one chain, acc = fma(block's integer sum,
+//   d_w * d_x, acc) over the blocks in order.
+// - q6_K: eight lanes as q8_0's, per super-block: lane j's integer sum over its elements 4j..4j+3 of
+//   each 32-element chunk, each times its 16-element scale, then acc_j = fma(d_x * d_w, sum, acc_j).
 #include "exact_float.glsl"
+
+#define RAW_WORDS ((BLOCK_BYTES + 5u) / 4u)
+
+int dot4(int w, int x) {
+  return bitfieldExtract(w, 0, 8) * bitfieldExtract(x, 0, 8) + bitfieldExtract(w, 8, 8) * bitfieldExtract(x, 8, 8) +
+         bitfieldExtract(w, 16, 8) * bitfieldExtract(x, 16, 8) + (w >> 24) * (x >> 24);
+}
+
+// The four nibbles at bits shift + 8i of q, each minus 8, times the four int8 of x.
+int dot_nibbles(uint q, uint shift, int x) {
+  const ivec4 level = ivec4((uvec4(q) >> (uvec4(0u, 8u, 16u, 24u) + shift)) & 0xfu) - 8;
+  return level.x * bitfieldExtract(x, 0, 8) + level.y * bitfieldExtract(x, 8, 8) + level.z * bitfieldExtract(x, 16, 8) +
+         level.w * (x >> 24);
+}
 
 void main() {
   const uint first_row = flat_workgroup_id() * ROWS;
@@ -161,8 +179,36 @@ void main() {
   const uint r = gl_LocalInvocationID.x;
   const uint row = shift + (min(first_row + min(r, ROWS - 1u), p.m - 1u) - s * p.rows_per_slot) * p.row_bytes;
 
+#if defined(W_Q4_0)
+  float acc = 0.0;
+#else
   float acc[8];
   [[unroll]] for (uint j = 0; j < 8u; ++j) acc[j] = 0.0;
+#endif
+#if defined(W_Q6_K)
+  for (uint B = 0; B < p.k / 256u; ++B) {
+    const uint b = row + B * BLOCK_BYTES;
+    const uint scale_word = p.k / 4u + 8u * B;  // the q8_K block's d, repeated for its eight groups
+    precise const float d = uintBitsToFloat(xq[scale_word >> 2][scale_word & 3u]) * ldhalf(s, b + 208u);
+    int sumi[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    [[unroll]] for (uint c = 0; c < 8u; ++c) {  // chunk c of 32: half h, quarter k of it
+      const uint h = c / 4u, k = c % 4u, G = 8u * B + c;
+      const uvec4 xw[2] = {xq[2u * G], xq[2u * G + 1u]};
+      [[unroll]] for (uint j = 0; j < 8u; ++j) {
+        const uint ql = ld32(s, b + 64u * h + 32u * (k & 1u) + 4u * j);
+        const uint qh = ld32(s, b + 128u + 32u * h + 4u * j);
+        const ivec4 level = ivec4(((uvec4(ql) >> (uvec4(0u, 8u, 16u, 24u) + 4u * (k / 2u))) & 0xfu) |
+                                  (((uvec4(qh) >> (uvec4(0u, 8u, 16u, 24u) + 2u * k)) & 3u) << 4)) - 32;
+        const int x = int(xw[j / 4u][j % 4u]);
+        const int isum = level.x * bitfieldExtract(x, 0, 8) + level.y * bitfieldExtract(x, 8, 8) +
+                         level.z * bitfieldExtract(x, 16, 8) + level.w * (x >> 24);
+        const int scale = bitfieldExtract(int(ld8(s, b + 192u + 8u * h + 2u * k + j / 4u)), 0, 8);
+        sumi[j] += scale * isum;
+      }
+    }
+    [[unroll]] for (uint j = 0; j < 8u; ++j) acc[j] = fma_rn(d, float(sumi[j]), acc[j]);
+  }
+#else
   const uint groups = p.k / 32u;
   for (uint G = 0; G < groups; ++G) {
     const uvec4 xw[2] = {xq[2u * G], xq[2u * G + 1u]};
@@ -170,22 +216,34 @@ void main() {
     const float dx = uintBitsToFloat(xq[scale_word >> 2][scale_word & 3u]);
     const uint b = row + G * BLOCK_BYTES;
     const uint last = (b + BLOCK_BYTES - 1u) >> 2;  // reads stay within the block's words (the slot)
-    uint raw[9];
-    [[unroll]] for (uint i = 0; i < 9u; ++i) raw[i] = ld_word(s, min((b >> 2) + i, last));
+    uint raw[RAW_WORDS];
+    [[unroll]] for (uint i = 0; i < RAW_WORDS; ++i) raw[i] = ld_word(s, min((b >> 2) + i, last));
     const bool odd = (b & 2u) != 0u;  // the block starts in the middle of raw[0]
     precise const float d = unpackHalf2x16(odd ? raw[0] >> 16 : raw[0]).x * dx;
-    [[unroll]] for (uint j = 0; j < 8u; ++j) {
-      const int w = int(odd ? raw[j + 1u] : (raw[j] >> 16) | (raw[j + 1u] << 16));
-      const int x = int(xw[j / 4u][j % 4u]);
-      const int isum = bitfieldExtract(w, 0, 8) * bitfieldExtract(x, 0, 8) + bitfieldExtract(w, 8, 8) * bitfieldExtract(x, 8, 8) +
-                       bitfieldExtract(w, 16, 8) * bitfieldExtract(x, 16, 8) + (w >> 24) * (x >> 24);
-      acc[j] = fma_rn(d, float(isum), acc[j]);
+    // Word j of the block's quants (bytes 2 + 4j ..).
+#define QW(j) int(odd ? raw[(j) + 1u] : (raw[j] >> 16) | (raw[(j) + 1u] << 16))
+#if defined(W_Q8_0)
+    [[unroll]] for (uint j = 0; j < 8u; ++j) acc[j] = fma_rn(d, float(dot4(QW(j), int(xw[j / 4u][j % 4u]))), acc[j]);
+#else
+    // Byte j of the quants holds elements j (low nibble) and j + 16 (high nibble), each minus 8.
+    int isum = 0;
+    [[unroll]] for (uint j = 0; j < 4u; ++j) {
+      const uint q = uint(QW(j));
+      isum += dot_nibbles(q, 0u, int(xw[0][j])) + dot_nibbles(q, 4u, int(xw[1][j]));
     }
+    acc = fma_rn(float(isum), d, acc);
+#endif
+#undef QW
   }
+#endif
   if (r < ROWS && first_row + r < p.m) {
+#if !defined(W_Q4_0)
     precise const float s0 = acc[0] + acc[4], s1 = acc[1] + acc[5], s2 = acc[2] + acc[6], s3 = acc[3] + acc[7];
     precise const float sum = (s0 + s2) + (s1 + s3);
     dst[p.dst_first + first_row + r] = sum;
+#else
+    dst[p.dst_first + first_row + r] = acc;
+#endif
   }
 }
 #else

@@ -175,11 +175,15 @@ bool mul_mat_vec_ubo_q8_fits(const vk::Device& device, const Tensor& weight, con
 
 void mul_mat_vec_ubo_q8(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst,
                         SumOrder order) {
-  VKLLM_ASSERT(order == SumOrder::Device || weight.type == GgmlType::Q8_0, "no ggml order for {}", type_name(weight.type));
   const bool ggml = order == SumOrder::Ggml;
+  VKLLM_ASSERT(!ggml || weight.type == GgmlType::Q8_0 || weight.type == GgmlType::Q4_0 || weight.type == GgmlType::Q6_K,
+               "no ggml order for {}", type_name(weight.type));
   // In ggml's order an invocation owns a row: 8 rows keep the workgroup's 8 invocations busy (4 rows
   // took 8.5 ms on lavapipe at q8_0 4096 x 4096, 8 rows 5.4).
-  const UboShaders shaders = ggml ? VKLLM_UBO_SHADERS(q8_0_ggml) : q8_shaders_for(weight.type);
+  const UboShaders shaders = !ggml                          ? q8_shaders_for(weight.type)
+                             : weight.type == GgmlType::Q8_0 ? VKLLM_UBO_SHADERS(q8_0_ggml)
+                             : weight.type == GgmlType::Q4_0 ? VKLLM_UBO_SHADERS(q4_0_ggml)
+                                                             : VKLLM_UBO_SHADERS(q6_k_ggml);
   dispatch_columns(rec, weight, shaders, ggml ? 8 : max_rows_for(weight.type), x.n,
                    [&](uint64_t col) { return x.data.sub(col * x.column_bytes, x.k + x.k / 8); }, dst);
 }

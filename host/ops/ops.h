@@ -157,7 +157,7 @@ std::optional<Q8Columns> q8_columns_for(const vk::Device& device, const Tensor& 
                                         const vk::BufferView& scratch);
 void round_activations(vk::Recorder& rec, GgmlType weight_type, const Tensor& x, const Q8Columns& dst);
 // dst f32 [m, n] = weight [k, m] times x, for the layouts q8_columns_for gives. SumOrder::Ggml is
-// there for q8_0 weights (has_ggml_order(device, weight) tells).
+// there for q8_0 and q6_K weights and q4_0 tensors of 8k rows (has_ggml_order(device, weight) tells).
 void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst,
              SumOrder order = SumOrder::Device);
 bool has_ggml_order(const vk::Device& device, const Tensor& weight);

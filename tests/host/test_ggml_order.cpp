@@ -4,11 +4,14 @@
 // elsewhere the ops must refuse.
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
+#include "engine/quant/blocks.h"
+#include "engine/util/fp16.h"
 #include "host/cpu/cpu_ops.h"
-#include "host/cpu/q8_dot.h"
+#include "host/cpu/row_dot.h"
 #include "host/cpu/rope_angles.h"
 #include "host/ops/ops.h"
 #include "host/vulkan/recorder.h"
@@ -120,14 +123,31 @@ INSTANTIATE_TEST_SUITE_P(Shapes, GgmlOrderRope,
                                               c.head_dim, c.n_rot);
                          });
 
-// q8_0 weights times x rounded to q8_0 (the integer columns of the uniform-buffer kernel): ggml's
-// eight lanes and their fixed sum. Several columns, rows of 34-byte blocks off the word grid,
-// several dispatches (2000 rows of k = 1024), rows too long for eight to a slot (k = 16384).
-TEST_F(GgmlOrder, Q8_0MatVecIsTheCpus) {
-  for (const auto [m, k, n] : {std::array<uint64_t, 3>{37, 256, 1}, {61, 768, 3}, {2000, 1024, 1}, {7, 16384, 1}}) {
-    const TestWeight weight = quantized_weight(GgmlType::Q8_0, int64_t(m), int64_t(k), uint32_t(m + k));
+// q8_0, q4_0 and q6_K weights times x rounded to q8_0 / q8_K (the integer columns of the
+// uniform-buffer kernel): q8_0 and q6_K in ggml's eight lanes and their fixed sum, q4_0 (8k rows) in
+// the repacked gemv's one chain. Several columns, rows of 34-, 18- and 210-byte blocks off the word
+// grid, several dispatches (2000 rows of k = 1024), rows too long for eight to a slot (k = 16384).
+class GgmlOrderMatVec : public GgmlOrder, public ::testing::WithParamInterface<GgmlType> {};
+
+// Quantized by the CPU quantizer where it writes the type; q6_K as random bytes with a sane d.
+TestWeight weight_of(GgmlType type, int64_t rows, int64_t cols, uint32_t seed) {
+  if (type != GgmlType::Q6_K) return quantized_weight(type, rows, cols, seed);
+  TestWeight w = blank_weight(type, rows, cols);
+  const auto bytes = random_ints(w.bytes.size(), 0, 255, seed);
+  for (size_t i = 0; i < w.bytes.size(); ++i) w.bytes[i] = uint8_t(bytes[i]);
+  for (size_t b = 0; b < w.bytes.size() / sizeof(BlockQ6_K); ++b) {
+    const uint16_t d = fp32_to_fp16(0.001f * float(1 + b % 7));
+    std::memcpy(&w.bytes[b * sizeof(BlockQ6_K) + offsetof(BlockQ6_K, d)], &d, 2);
+  }
+  return w;
+}
+
+TEST_P(GgmlOrderMatVec, IsTheCpus) {
+  const GgmlType type = GetParam();
+  for (const auto [m, k, n] : {std::array<uint64_t, 3>{40, 256, 1}, {64, 768, 3}, {2000, 1024, 1}, {8, 16384, 1}}) {
+    const TestWeight weight = weight_of(type, int64_t(m), int64_t(k), uint32_t(m + k));
     const auto xv = random_floats(k * n, -2, 2, uint32_t(k));
-    const auto w = tensor(GgmlType::Q8_0, {k, m, 1, 1}, weight.bytes);
+    const auto w = tensor(type, {k, m, 1, 1}, weight.bytes);
     const auto x = tensor_f32({k, n, 1, 1}, xv);
     const auto out = tensor(GgmlType::F32, {m, n, 1, 1});
     const auto scratch = allocate(k * n * 4 + 4096, "q8 columns");
@@ -135,33 +155,41 @@ TEST_F(GgmlOrder, Q8_0MatVecIsTheCpus) {
     if (!q8) GTEST_SKIP() << "no q8 columns on this device";
     ASSERT_TRUE(ops::has_ggml_order(device(), w));
     vk::Recorder rec(device(), "mul_mat ggml");
-    ops::round_activations(rec, GgmlType::Q8_0, x, *q8);
+    ops::round_activations(rec, type, x, *q8);
     ops::mul_mat(rec, w, *q8, out, ops::SumOrder::Ggml);
     rec.submit_and_wait();
     std::vector<float> want(m * n);
     std::vector<uint8_t> blocks;
     for (uint64_t j = 0; j < n; ++j) {
-      cpu::quantize_activations(GgmlType::Q8_0, &xv[j * k], int64_t(k), blocks);
+      const cpu::DotKernel kernel = cpu::dot_kernel(type, cpu::CpuPath::Scalar, int64_t(m));
+      blocks.resize(cpu::activation_row_bytes(kernel.format, int64_t(k)));
+      cpu::prepare_activations(kernel.format, &xv[j * k], int64_t(k), blocks.data(), cpu::CpuPath::Scalar);
       for (uint64_t r = 0; r < m; ++r)
-        want[j * m + r] = cpu::q8_dot(GgmlType::Q8_0, weight.ref().row(r), blocks.data(), int64_t(k));
+        kernel.dot(weight.ref().row(r), 0, 1, blocks.data(), 0, 1, int64_t(k), &want[j * m + r]);
     }
     const auto got = read_f32(out);
     EXPECT_EQ(identical(got, want), got.size()) << m << "x" << k << " n=" << n;
   }
 }
 
-TEST_F(GgmlOrder, OnlyQ8_0MatVecHasIt) {
-  const TestWeight weight = quantized_weight(GgmlType::Q4_0, 8, 256, 1);
-  const auto w = tensor(GgmlType::Q4_0, {256, 8, 1, 1}, weight.bytes);
-  const auto x = tensor_f32({256, 1, 1, 1}, random_floats(256, -1, 1, 3));
-  const auto out = tensor(GgmlType::F32, {8, 1, 1, 1});
-  const auto scratch = allocate(4096, "q8 columns");
-  const auto q8 = ops::q8_columns_for(device(), w, x, scratch.view());
-  if (!q8) GTEST_SKIP() << "no q8 columns on this device";
-  EXPECT_FALSE(ops::has_ggml_order(device(), w));
-  vk::Recorder rec(device(), "mul_mat ggml q4_0");
-  EXPECT_THROW(ops::mul_mat(rec, w, *q8, out, ops::SumOrder::Ggml), Error);
-  rec.discard();
+INSTANTIATE_TEST_SUITE_P(Types, GgmlOrderMatVec, ::testing::Values(GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q6_K),
+                         [](const auto& info) { return std::string(type_name(info.param)); });
+
+// q4_0 tensors whose rows ggml does not repack (not 8k of them) and the other types have no such kernel.
+TEST_F(GgmlOrder, MatVecOnlyWhereItApplies) {
+  for (const auto [type, rows] : {std::pair{GgmlType::Q4_0, 7}, {GgmlType::Q4_1, 8}, {GgmlType::Q5_0, 8}}) {
+    const TestWeight weight = quantized_weight(type, rows, 256, 1);
+    const auto w = tensor(type, {256, uint64_t(rows), 1, 1}, weight.bytes);
+    const auto x = tensor_f32({256, 1, 1, 1}, random_floats(256, -1, 1, 3));
+    const auto out = tensor(GgmlType::F32, {uint64_t(rows), 1, 1, 1});
+    const auto scratch = allocate(4096, "q8 columns");
+    const auto q8 = ops::q8_columns_for(device(), w, x, scratch.view());
+    if (!q8) GTEST_SKIP() << "no q8 columns on this device";
+    EXPECT_FALSE(ops::has_ggml_order(device(), w)) << type_name(type);
+    vk::Recorder rec(device(), "mul_mat ggml elsewhere");
+    EXPECT_THROW(ops::mul_mat(rec, w, *q8, out, ops::SumOrder::Ggml), Error) << type_name(type);
+    rec.discard();
+  }
 }
 
 }  // namespace

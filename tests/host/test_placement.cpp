@@ -1,13 +1,19 @@
 // Where layers run must not change what the model says: greedy output is the same for every -ngl
-// and for two logical devices with either split (issue: scheduler). Also the plan's arithmetic.
+// and for two logical devices with either split (issue: scheduler); on a CPU Vulkan device, where
+// the layers take ggml's order (ExecOptions::ggml_order), the logits are the same to the bit for the
+// types that order covers. Also the plan's arithmetic.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
+#include <tuple>
 
 #include "common/test_paths.h"
 #include "engine/model/model_file.h"
 #include "host/exec/open_model.h"
 #include "host/exec/placement.h"
+#include "host/ops/ops.h"
+#include "host/vulkan_test_env.h"
 
 namespace vkllm {
 namespace {
@@ -57,6 +63,61 @@ TEST(Placement, GreedyOutputIsTheSameWhereverLayersRun) {
       o.devices = c.devices;
       o.tensor_split = c.split;
       EXPECT_EQ(greedy(*m, o, prompt, 32), want);
+    }
+  }
+}
+
+// Every position's logits of a prompt, then of eight greedy steps.
+std::vector<float> logits_along(const ModelFile& m, const ExecOptions& options, const std::vector<int32_t>& prompt) {
+  auto model = open_language_model(m, options);
+  auto all = model->forward(prompt, true);
+  std::vector<float> last(all.end() - m.hp.n_vocab, all.end());
+  for (int i = 0; i < 8; ++i) {
+    const int32_t t = int32_t(std::max_element(last.begin(), last.end()) - last.begin());
+    last = model->forward(std::span(&t, 1), false);
+    all.insert(all.end(), last.begin(), last.end());
+  }
+  return all;
+}
+
+// Files whose every weight type has a kernel in ggml's order (q4_0 of 8k rows, q6_K, q8_0; f32 norms).
+std::vector<std::filesystem::path> ggml_order_models() {
+  std::vector<std::filesystem::path> out = {test::data_dir() / "tiny-shakespeare-Q4_0.gguf"};
+  for (const char* name : {"tiny-shakespeare-Q8_0.gguf", "tiny-shakespeare-Q6_K.gguf"})
+    if (auto p = test::shared_file(std::string("models/tiny-shakespeare/") + name)) out.push_back(*p);
+  return out;
+}
+
+using PlacementOnVulkan = test::VulkanTest;
+
+TEST_F(PlacementOnVulkan, LogitsAreTheSameToTheBitWhereverLayersRun) {
+  if (!device().info().is_cpu() || !ops::has_ggml_order(device()))
+    GTEST_SKIP() << "ggml's order is the default on CPU Vulkan devices with shaderFloat64 only";
+  for (const auto& path : ggml_order_models()) {
+    SCOPED_TRACE(path.filename().string());
+    const auto m = ModelFile::open(path);
+    const auto prompt = m->tokenizer.tokenize("JULIET:\nO Romeo, Romeo! wherefore art thou Romeo?", true);
+    ExecOptions base;
+    base.n_ctx = 128;
+    base.n_threads = 2;
+    base.n_gpu_layers = 0;
+    const auto want = logits_along(*m, base, prompt);
+    const int half = int(m->hp.n_layer) / 2;
+    for (const auto& [name, ngl, devices, split] :
+         {std::tuple<const char*, int, std::vector<int>, std::vector<float>>{"ngl 1", 1, {}, {}},
+          {"ngl half", half, {}, {}},
+          {"ngl all", 99, {}, {}},
+          {"devices 0,0 ts 3,1", 99, {0, 0}, {3, 1}}}) {
+      SCOPED_TRACE(name);
+      ExecOptions o = base;
+      o.n_gpu_layers = ngl;
+      o.devices = devices;
+      o.tensor_split = split;
+      const auto got = logits_along(*m, o, prompt);
+      ASSERT_EQ(got.size(), want.size());
+      size_t differ = 0;
+      for (size_t i = 0; i < got.size(); ++i) differ += std::memcmp(&got[i], &want[i], sizeof(float)) != 0;
+      EXPECT_EQ(differ, 0u) << "of " << got.size() << " logits";
     }
   }
 }
