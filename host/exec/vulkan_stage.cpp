@@ -64,15 +64,20 @@ uint64_t ggml_attention_below(const ExecOptions& options, const vk::Device& devi
 // A matmul's operand x, rounded as ggml's CPU backend would store it for the weight's type (so
 // near-ties resolve as in llama.cpp), once per distinct rounding: into f32 values, or into q8
 // integers where the device's kernel takes those (ops::q8_columns_for).
-// In ggml's order, q8_0 weights take the kernel that sums as ggml does where x fits the q8 columns.
+// In ggml's order (ops::SumOrder::Ggml), weights with a kernel that sums as ggml does take it where
+// x fits it; runs (of one sequence's consecutive tokens) pick its order for F32/F16 as the CPU's.
 class MatmulInput {
  public:
-  MatmulInput(const ops::Tensor& x, const vk::DeviceBuffer& rounded, ops::SumOrder order)
-      : x_(x), rounded_(f32_view(rounded, x.ne)), scratch_(rounded.view()), order_(order) {}
+  MatmulInput(const ops::Tensor& x, const vk::DeviceBuffer& rounded, ops::SumOrder order, std::span<const int64_t> runs)
+      : x_(x), rounded_(f32_view(rounded, x.ne)), scratch_(rounded.view()), order_(order), runs_(runs) {}
 
   void matmul(vk::Recorder& rec, const ops::Tensor& weight, const ops::Tensor& dst) {
     const auto mode = ops::activation_rounding(weight.type, x_.ne[0]);
-    if (mode == ops::ActivationRounding::None) return ops::mul_mat(rec, weight, x_, dst);
+    const bool ggml = order_ == ops::SumOrder::Ggml && ops::has_ggml_order(rec.device(), weight);
+    if (mode == ops::ActivationRounding::None) {
+      if (ggml && ops::mul_mat_ggml_fits(rec.device(), weight, x_)) return ops::mul_mat_ggml(rec, weight, x_, dst, runs_);
+      return ops::mul_mat(rec, weight, x_, dst);
+    }
     const auto q8 = ops::q8_columns_for(rec.device(), weight, x_, scratch_);
     if (mode != current_ || q8.has_value() != integers_) {
       if (q8) ops::round_activations(rec, weight.type, x_, *q8);
@@ -80,8 +85,9 @@ class MatmulInput {
       current_ = mode;
       integers_ = q8.has_value();
     }
-    const bool ggml = order_ == ops::SumOrder::Ggml && ops::has_ggml_order(rec.device(), weight);
     if (q8) ops::mul_mat(rec, weight, *q8, dst, ggml ? ops::SumOrder::Ggml : ops::SumOrder::Device);
+    else if (ggml && ops::mul_mat_ggml_fits(rec.device(), weight, rounded_))
+      ops::mul_mat_ggml(rec, weight, rounded_, dst, runs_);
     else ops::mul_mat(rec, weight, rounded_, dst);
   }
 
@@ -89,12 +95,37 @@ class MatmulInput {
   ops::Tensor x_, rounded_;
   vk::BufferView scratch_;
   ops::SumOrder order_;
+  std::span<const int64_t> runs_;
   ops::ActivationRounding current_ = ops::ActivationRounding::None;
   bool integers_ = false;
 };
 
 void matmul(vk::Recorder& rec, MatmulInput& in, const ops::Tensor& weight, const ops::Tensor& dst) {
   in.matmul(rec, weight, dst);
+}
+
+// The parts of runs (lengths of consecutive rows; empty: one run) that fall in rows [begin, begin + n).
+std::vector<int64_t> runs_within(std::span<const int64_t> runs, int64_t begin, int64_t n) {
+  if (runs.empty()) return {};
+  std::vector<int64_t> out;
+  int64_t at = 0;
+  for (const int64_t run : runs) {
+    const int64_t from = std::max(at, begin), to = std::min(at + run, begin + n);
+    if (from < to) out.push_back(to - from);
+    at += run;
+  }
+  return out;
+}
+
+// A replay key for a pass of n <= 32 rows: n, whether it is one sequence's, and which rows are in runs
+// of two or more (in ggml's order those take another F32/F16 kernel than rows alone).
+uint64_t replay_key(uint64_t n, bool single, std::span<const int64_t> runs) {
+  uint64_t in_runs = 0, at = 0;
+  for (const int64_t run : runs) {
+    if (run >= 2) in_runs |= ((uint64_t(1) << run) - 1) << at;
+    at += uint64_t(run);
+  }
+  return (in_runs << 7) | (n << 1) | (single ? 1 : 0);
 }
 
 // t += bias (one row, broadcast over t's rows), through `tmp`, which is at least as large as t.
@@ -209,7 +240,8 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
   // compute dwarfs the recording, and their attention plan can fit their actual context.
   const bool keep = n <= kMaxReplayTokens && replay_;
   vk::Recorder& rec = recorder_;
-  const bool replay = keep && rec.replay(n * 2 + (single ? 1 : 0));
+  const std::vector<int64_t> runs = batch.runs();
+  const bool replay = keep && rec.replay(replay_key(n, single, runs));
   // A kept recording serves every context up to the whole cache; the mask table goes up whole.
   const uint32_t n_kv_max = keep ? (single ? uint32_t(n_ctx_seq_) : n_cells) : state.n_kv;
 
@@ -229,7 +261,7 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
       transfers_.upload(rec, query_info_.view(), std::as_bytes(std::span(query_info)));
       transfers_.upload(rec, cell_info_.view(), std::as_bytes(std::span(cell_table_).subspan(0, 2ull * n_kv_max)));
     }
-    if (!replay) record_layers(rec, n, single, n_kv_max, batch.runs());
+    if (!replay) record_layers(rec, n, single, n_kv_max, runs);
     transfers_.download(rec, x_[0].view(), n * d * sizeof(float));  // two residual steps per layer end in x_[0]
   } catch (...) {
     rec.discard();  // a half-recorded pass must neither run nor be kept
@@ -277,7 +309,7 @@ void VulkanLayers::record_layers(vk::Recorder& rec, uint64_t n, bool single, uin
   for (uint32_t i = 0; i < layers_.size(); ++i) {
     const Layer& l = layers_[i];
     ops::rms_norm(rec, x(cur), l.attn_norm, hp_.rms_eps, xn, order_);
-    MatmulInput attn_in(xn, rounded_, order_);
+    MatmulInput attn_in(xn, rounded_, order_, runs);
     matmul(rec, attn_in, l.wq, q);
     matmul(rec, attn_in, l.wk, k);
     matmul(rec, attn_in, l.wv, v);
@@ -305,17 +337,17 @@ void VulkanLayers::record_layers(vk::Recorder& rec, uint64_t n, bool single, uin
     } else {
       ops::attention(rec, q_heads, cache_->k(i), cache_->v(i), attention, attn_heads);
     }
-    MatmulInput out_in(attn, rounded_, order_);
+    MatmulInput out_in(attn, rounded_, order_, runs);
     matmul(rec, out_in, l.wo, proj);
     ops::add(rec, x(cur), proj, x(1 - cur));
     cur = 1 - cur;
 
     ops::rms_norm(rec, x(cur), l.ffn_norm, hp_.rms_eps, xn, order_);
-    MatmulInput ffn_in(xn, rounded_, order_);
+    MatmulInput ffn_in(xn, rounded_, order_, runs);
     matmul(rec, ffn_in, l.w_gate, gate);
     matmul(rec, ffn_in, l.w_up, up);
     ops::swiglu(rec, gate, up, gate, order_);
-    MatmulInput down_in(gate, rounded_, order_);
+    MatmulInput down_in(gate, rounded_, order_, runs);
     matmul(rec, down_in, l.w_down, proj);
     ops::add(rec, x(cur), proj, x(1 - cur));
     cur = 1 - cur;
@@ -344,20 +376,21 @@ VulkanHead::VulkanHead(vk::Device& device, const Hparams& hp, const ModelWeights
 
 std::string VulkanHead::describe() const { return fmt::format("output on {} ({})", device_.label(), device_.info().name); }
 
-std::vector<float> VulkanHead::forward(std::span<const float> x_host, int64_t n_rows, std::span<const int64_t>) {
+std::vector<float> VulkanHead::forward(std::span<const float> x_host, int64_t n_rows, std::span<const int64_t> runs) {
   const uint64_t d = hp_.n_embd, n_vocab = hp_.n_vocab;
   std::vector<float> logits(size_t(n_rows) * n_vocab);
   for (int64_t begin = 0; begin < n_rows; begin += n_batch_) {
     const uint64_t n = uint64_t(std::min(n_batch_, n_rows - begin));
     vk::Recorder& rec = recorder_;
-    // As in VulkanLayers: a few rows (decoding) replay the recording of their count.
-    const bool replay = n <= VulkanLayers::kMaxReplayTokens && replay_ && rec.replay(n);
+    // As in VulkanLayers: a few rows (decoding) replay the recording of their shape.
+    const std::vector<int64_t> chunk_runs = runs_within(runs, begin, int64_t(n));
+    const bool replay = n <= VulkanLayers::kMaxReplayTokens && replay_ && rec.replay(replay_key(n, false, chunk_runs));
     try {
       transfers_.begin();
       transfers_.upload(rec, x_.view(), std::as_bytes(x_host.subspan(size_t(begin * d), size_t(n * d))));
       if (!replay) {
         ops::rms_norm(rec, f32_view(x_, {d, n, 1, 1}), norm_, hp_.rms_eps, f32_view(xn_, {d, n, 1, 1}), order_);
-        MatmulInput in(f32_view(xn_, {d, n, 1, 1}), rounded_, order_);
+        MatmulInput in(f32_view(xn_, {d, n, 1, 1}), rounded_, order_, chunk_runs);
         matmul(rec, in, output_, f32_view(logits_, {n_vocab, n, 1, 1}));
       }
       transfers_.download(rec, logits_.view(), n * n_vocab * sizeof(float));

@@ -154,9 +154,27 @@ void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const 
     fail("mul_mat: weight {} times q8 x [{}, {}] into dst {}", weight.describe(), x.k, x.n, dst.describe());
   if (!mul_mat_vec_ubo_q8_fits(rec.device(), weight, x))
     fail("mul_mat: weight {} does not take q8 x [{}, {}] on this device", weight.describe(), x.k, x.n);
-  if (order == SumOrder::Ggml && !has_ggml_order(rec.device(), weight))
+  if (order == SumOrder::Ggml && (!has_ggml_order(rec.device(), weight) || !traits(weight.type).quantized))
     fail("mul_mat: no kernel sums {} weights in ggml's order on this device", type_name(weight.type));
   mul_mat_vec_ubo_q8(rec, weight, x, dst, order);
+}
+
+bool mul_mat_ggml_fits(const vk::Device& device, const Tensor& weight, const Tensor& x) {
+  return (weight.type == GgmlType::F32 || weight.type == GgmlType::F16) && has_ggml_order(device, weight) &&
+         x.rows() <= kUboMaxColumns && mul_mat_vec_ubo_fits(device, weight, x);
+}
+
+void mul_mat_ggml(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst,
+                  std::span<const int64_t> runs) {
+  expect_type("mul_mat x", x, GgmlType::F32);
+  expect_type("mul_mat dst", dst, GgmlType::F32);
+  for (const Tensor* t : {&weight, &x, &dst}) expect_contiguous("mul_mat", *t);
+  const uint64_t k = weight.ne[0], m = weight.ne[1];
+  if (weight.ne[2] != 1 || weight.ne[3] != 1 || x.ne[0] != k || dst.ne[0] != m || dst.rows() != x.rows())
+    fail("mul_mat: weight {} times x {} into dst {}", weight.describe(), x.describe(), dst.describe());
+  if (!mul_mat_ggml_fits(rec.device(), weight, x))
+    fail("mul_mat: no kernel sums weight {} times x {} in ggml's order on this device", weight.describe(), x.describe());
+  mul_mat_vec_ubo_ggml(rec, weight, x, dst, runs);
 }
 
 }  // namespace vkllm::ops

@@ -97,11 +97,11 @@ bool weight_fits(const vk::Device& device, const Tensor& weight) {
          rows_per_slot(limits, weight.nb[1]) >= 1;
 }
 
-// Column after column (x_column(col) binds it), the weight in dispatches of kSlots slots of rows,
-// workgroups of at most max_rows rows.
-template <typename XColumn>
-void dispatch_columns(vk::Recorder& rec, const Tensor& weight, const UboShaders& shaders, uint32_t max_rows,
-                      uint64_t n, XColumn x_column, const Tensor& dst) {
+// Column after column (x_column(col) binds it, shaders_of(col) names its variants), the weight in
+// dispatches of kSlots slots of rows, workgroups of at most max_rows rows.
+template <typename ShadersOf, typename XColumn>
+void dispatch_columns(vk::Recorder& rec, const Tensor& weight, ShadersOf shaders_of, uint32_t max_rows, uint64_t n,
+                      XColumn x_column, const Tensor& dst) {
   const vk::DeviceLimits& limits = rec.device().info().limits;
   const uint64_t k = weight.ne[0], m = weight.ne[1], row_bytes = weight.nb[1];
   const uint64_t align = limits.min_uniform_buffer_offset_alignment;
@@ -110,7 +110,6 @@ void dispatch_columns(vk::Recorder& rec, const Tensor& weight, const UboShaders&
   uint32_t rows = 8;
   while (rows > per_slot || rows > max_rows) rows /= 2, ++variant;
   per_slot = per_slot / rows * rows;
-  const ShaderId shader = shaders.by_rows[variant];
   const uint64_t per_dispatch = per_slot * kSlots;
 
   // Rows are read as whole 32-bit words: the weight's allocation covers its size rounded up to 4.
@@ -120,6 +119,7 @@ void dispatch_columns(vk::Recorder& rec, const Tensor& weight, const UboShaders&
   const bool dst_parts = per_dispatch * 4 % storage_align == 0 && m * 4 % storage_align == 0;
   std::vector<vk::Binding> bindings;
   for (uint64_t col = 0; col < n; ++col) {
+    const ShaderId shader = shaders_of(col).by_rows[variant];
     for (uint64_t first = 0; first < m; first += per_dispatch) {
       const uint64_t count = std::min(per_dispatch, m - first);
       const uint64_t start = weight.data.offset + first * row_bytes;
@@ -155,7 +155,8 @@ bool mul_mat_vec_ubo_fits(const vk::Device& device, const Tensor& weight, const 
 
 void mul_mat_vec_ubo(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst) {
   const uint64_t k = weight.ne[0];
-  dispatch_columns(rec, weight, shaders_for(weight.type), max_rows_for(weight.type), x.rows(),
+  const UboShaders shaders = shaders_for(weight.type);
+  dispatch_columns(rec, weight, [&](uint64_t) { return shaders; }, max_rows_for(weight.type), x.rows(),
                    [&](uint64_t col) { return x.data.sub(col * k * 4, k * 4); }, dst);
 }
 
@@ -184,8 +185,28 @@ void mul_mat_vec_ubo_q8(vk::Recorder& rec, const Tensor& weight, const Q8Columns
                              : weight.type == GgmlType::Q8_0 ? VKLLM_UBO_SHADERS(q8_0_ggml)
                              : weight.type == GgmlType::Q4_0 ? VKLLM_UBO_SHADERS(q4_0_ggml)
                                                              : VKLLM_UBO_SHADERS(q6_k_ggml);
-  dispatch_columns(rec, weight, shaders, ggml ? 8 : max_rows_for(weight.type), x.n,
+  dispatch_columns(rec, weight, [&](uint64_t) { return shaders; }, ggml ? 8 : max_rows_for(weight.type), x.n,
                    [&](uint64_t col) { return x.data.sub(col * x.column_bytes, x.k + x.k / 8); }, dst);
+}
+
+void mul_mat_vec_ubo_ggml(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst,
+                          std::span<const int64_t> runs) {
+  const bool f16 = weight.type == GgmlType::F16;
+  VKLLM_ASSERT(f16 || weight.type == GgmlType::F32, "no ggml order for {} times f32", type_name(weight.type));
+  const uint64_t k = weight.ne[0], n = x.rows();
+  const UboShaders one = f16 ? VKLLM_UBO_SHADERS(f16_ggml) : VKLLM_UBO_SHADERS(f32_ggml);
+  const UboShaders tiny_blas = f16 ? VKLLM_UBO_SHADERS(f16_tinyblas) : VKLLM_UBO_SHADERS(f32_tinyblas);
+  // As the CPU layers choose (cpu::DotKernel::batch_tokens): tinyBLAS for the columns of runs of two
+  // or more when the tensor has 4k rows of 16k elements.
+  const bool blas_shape = weight.ne[1] % 4 == 0 && k % 16 == 0;
+  std::vector<bool> in_blas;
+  in_blas.reserve(n);
+  const int64_t whole[] = {int64_t(n)};
+  if (runs.empty()) runs = whole;
+  for (const int64_t run : runs) in_blas.insert(in_blas.end(), size_t(run), blas_shape && run >= 2);
+  VKLLM_ASSERT(in_blas.size() == n, "runs of {} columns for {}", in_blas.size(), n);
+  dispatch_columns(rec, weight, [&](uint64_t col) { return in_blas[col] ? tiny_blas : one; }, 2, n,
+                   [&](uint64_t col) { return x.data.sub(col * k * 4, k * 4); }, dst);
 }
 
 #undef VKLLM_UBO_SHADERS

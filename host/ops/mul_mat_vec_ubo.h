@@ -15,6 +15,12 @@ bool mul_mat_vec_ubo_fits(const vk::Device& device, const Tensor& weight, const 
 // columns of decoding); the caller has checked shapes and mul_mat_vec_ubo_fits.
 void mul_mat_vec_ubo(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst);
 
+// F32/F16 weights in ggml's order (SumOrder::Ggml): the columns of runs of two or more (runs: the
+// lengths of runs of one sequence's consecutive columns; empty: one run of all) as llamafile's
+// tinyBLAS where the tensor qualifies, the others as ggml_vec_dot; F16's x rounded to f16 values.
+void mul_mat_vec_ubo_ggml(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst,
+                          std::span<const int64_t> runs);
+
 // The same with x as q8 integers (ops::Q8Columns): for weight types ggml pairs with q8 activations.
 // Column stride of that layout on this device, and whether a product fits it.
 uint64_t q8_column_bytes(const vk::Device& device, uint64_t k);

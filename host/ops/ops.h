@@ -3,6 +3,7 @@
 // dispatch. They record only; the caller submits. Tensors are contiguous, f32 unless stated.
 #include <cstdint>
 #include <optional>
+#include <span>
 
 #include "host/ops/tensor.h"
 
@@ -157,9 +158,21 @@ std::optional<Q8Columns> q8_columns_for(const vk::Device& device, const Tensor& 
                                         const vk::BufferView& scratch);
 void round_activations(vk::Recorder& rec, GgmlType weight_type, const Tensor& x, const Q8Columns& dst);
 // dst f32 [m, n] = weight [k, m] times x, for the layouts q8_columns_for gives. SumOrder::Ggml is
-// there for q8_0 and q6_K weights and q4_0 tensors of 8k rows (has_ggml_order(device, weight) tells).
+// there for q8_0 and q6_K weights and q4_0 tensors of 8k rows.
 void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst,
              SumOrder order = SumOrder::Device);
+// Whether a matmul kernel in ggml's order exists for this weight: q8 columns for q8_0, q6_K and q4_0
+// of 8k rows; mul_mat_ggml for f32 and f16.
 bool has_ggml_order(const vk::Device& device, const Tensor& weight);
+
+// dst f32 [m, n] = F32/F16 weight [k, m] times x f32 [k, n] (for F16: rounded to f16 values, as
+// round_activations makes them) in ggml's order, column by column through the uniform-buffer kernel:
+// the columns of runs of one sequence's two or more consecutive tokens (runs: their lengths; empty:
+// one run of all) as llamafile's tinyBLAS sums them where the tensor qualifies (4k rows of 16k
+// elements), the others as ggml_vec_dot. mul_mat_ggml_fits: such a weight, at most 192 columns, and
+// rows and a column that fit uniform buffers.
+bool mul_mat_ggml_fits(const vk::Device& device, const Tensor& weight, const Tensor& x);
+void mul_mat_ggml(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst,
+                  std::span<const int64_t> runs = {});
 
 }  // namespace vkllm::ops

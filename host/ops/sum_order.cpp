@@ -9,8 +9,11 @@ bool has_ggml_order(const vk::Device& device) { return device.info().features.fl
 // row); other q4_0 tensors in eight lanes, which has no kernel here.
 bool has_ggml_order(const vk::Device& device, const Tensor& weight) {
   if (!has_ggml_order(device)) return false;
-  return weight.type == GgmlType::Q8_0 || weight.type == GgmlType::Q6_K ||
-         (weight.type == GgmlType::Q4_0 && weight.ne[1] % 8 == 0);
+  switch (weight.type) {
+    case GgmlType::Q8_0: case GgmlType::Q6_K: case GgmlType::F32: case GgmlType::F16: return true;
+    case GgmlType::Q4_0: return weight.ne[1] % 8 == 0;
+    default: return false;
+  }
 }
 
 }  // namespace vkllm::ops

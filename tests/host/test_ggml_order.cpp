@@ -2,10 +2,12 @@
 // layers' functions, which compute as llama.cpp's CPU backend does: every bit must agree, so that a
 // layer gives the same floats on either side of a split. Needs shaderFloat64 (lavapipe has it);
 // elsewhere the ops must refuse.
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
 #include <cstddef>
 #include <cstring>
+#include <numeric>
 #include <vector>
 
 #include "engine/quant/blocks.h"
@@ -173,6 +175,54 @@ TEST_P(GgmlOrderMatVec, IsTheCpus) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, GgmlOrderMatVec, ::testing::Values(GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q6_K),
+                         [](const auto& info) { return std::string(type_name(info.param)); });
+
+// F32 and F16 weights: columns alone as ggml_vec_dot (64-element steps, a rest past them), columns
+// in runs of two or more as tinyBLAS where the tensor has 4k rows (of 16k elements), as the CPU
+// layers pick per run.
+struct FloatCase {
+  uint64_t m, k;
+  std::vector<int64_t> runs;
+};
+
+class GgmlOrderFloatMatVec : public GgmlOrder, public ::testing::WithParamInterface<GgmlType> {};
+
+TEST_P(GgmlOrderFloatMatVec, IsTheCpus) {
+  const GgmlType type = GetParam();
+  for (const FloatCase& c : {FloatCase{40, 256, {1}}, FloatCase{64, 96, {3}}, FloatCase{42, 256, {2}},
+                             FloatCase{64, 768, {1, 2, 1}}, FloatCase{300, 4096, {2}}}) {
+    const uint64_t n = uint64_t(std::accumulate(c.runs.begin(), c.runs.end(), int64_t(0)));
+    SCOPED_TRACE(fmt::format("{}x{} runs of {}", c.m, c.k, fmt::join(c.runs, ",")));
+    const TestWeight weight = quantized_weight(type, int64_t(c.m), int64_t(c.k), uint32_t(c.m + c.k));
+    const auto xv = random_floats(c.k * n, -2, 2, uint32_t(c.k));
+    const auto w = tensor(type, {c.k, c.m, 1, 1}, weight.bytes);
+    const auto x = tensor_f32({c.k, n, 1, 1}, xv);
+    const auto rounded = tensor(GgmlType::F32, {c.k, n, 1, 1});
+    const auto out = tensor(GgmlType::F32, {c.m, n, 1, 1});
+    ASSERT_TRUE(ops::mul_mat_ggml_fits(device(), w, x));
+    vk::Recorder rec(device(), "mul_mat ggml float");
+    if (type == GgmlType::F16) ops::round_activations(rec, type, x, rounded);
+    ops::mul_mat_ggml(rec, w, type == GgmlType::F16 ? rounded : x, out, c.runs);
+    rec.submit_and_wait();
+
+    const cpu::DotKernel kernel = cpu::dot_kernel(type, cpu::CpuPath::Scalar, int64_t(c.m));
+    std::vector<float> want(c.m * n);
+    std::vector<uint8_t> act(cpu::activation_row_bytes(kernel.format, int64_t(c.k)));
+    uint64_t col = 0;
+    for (const int64_t run : c.runs)
+      for (int64_t i = 0; i < run; ++i, ++col) {
+        cpu::prepare_activations(kernel.format, &xv[col * c.k], int64_t(c.k), act.data(), cpu::CpuPath::Scalar);
+        const bool batch = kernel.batch_tokens(run, int64_t(c.k)) > 0;
+        for (uint64_t r = 0; r < c.m; ++r)
+          (batch ? kernel.batch_dot : kernel.dot)(weight.ref().row(r), 0, 1, act.data(), 0, 1, int64_t(c.k),
+                                                  &want[col * c.m + r]);
+      }
+    const auto got = read_f32(out);
+    EXPECT_EQ(identical(got, want), got.size());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, GgmlOrderFloatMatVec, ::testing::Values(GgmlType::F32, GgmlType::F16),
                          [](const auto& info) { return std::string(type_name(info.param)); });
 
 // q4_0 tensors whose rows ggml does not repack (not 8k of them) and the other types have no such kernel.

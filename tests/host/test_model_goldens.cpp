@@ -39,15 +39,16 @@ struct Placement {
   // far more, so its continuations are not compared off the exact placement).
   float greedy_tie = 2e-2f;
   // Vulkan layers in ggml's order (ExecOptions::ggml_order, the default on CPU devices with
-  // shaderFloat64): exact for files of q4_0 (8k rows), q6_K and q8_0 weights only.
+  // shaderFloat64): exact for the files whose every weight type has a kernel in that order.
   bool exact_in_ggml_order = false;
 };
 
-// Every weight of the file has a kernel in ggml's order (ops::has_ggml_order): llama.cpp's
-// quantizer writes Q4_0 files with a q6_K output, Q6_K and Q8_0 ones of one type.
+// Every weight of the file has a kernel in ggml's order (ops::has_ggml_order): f32, f16, q8_0,
+// q6_K, q4_0 of 8k rows (llama.cpp's quantizer writes Q4_0 files with a q6_K output).
 bool ggml_order_file(const std::string& file) {
-  return file.find("-Q4_0") != std::string::npos || file.find("-Q6_K") != std::string::npos ||
-         file.find("-Q8_0") != std::string::npos;
+  for (const char* type : {"-F32", "-F16", "-Q4_0", "-Q6_K", "-Q8_0"})
+    if (file.find(type) != std::string::npos) return true;
+  return false;
 }
 
 bool vulkan_takes_ggml_order() {
@@ -70,9 +71,8 @@ std::vector<Placement> placements() {
   // an f16 accumulator for an f16 cache, its vector e^x), so with llama.cpp's default f16 cache it
   // reproduces them. An f32 cache, and the Vulkan kernels in the device's orders (what GPUs run),
   // move logits by up to ~0.07 and may swap a pair of logits closer than 0.02. Vulkan in ggml's
-  // order (attention, norms, rope, swiglu and the q8_0/q4_0/q6_K mat-vec kernels bit for bit as the
-  // CPU's) reproduces the goldens for the Q4_0, Q6_K and Q8_0 files as the CPU does, and follows the
-  // F32 and F16 continuations to the end (their matmuls are not in ggml's order).
+  // order (attention, norms, rope, swiglu and the f32/f16/q8_0/q4_0/q6_K mat-vec kernels bit for bit
+  // as the CPU's) reproduces the goldens of the files of those types as the CPU does.
   Placement cpu{"cpu", with(0, GgmlType::F16)};
   cpu.exact = true;
   Placement vulkan{"vulkan", with(99, GgmlType::F16, true), 0.02f};
@@ -150,7 +150,7 @@ TEST_P(ModelGoldens, MatchLlamaCpp) {
   const std::string file_name = g["file"];
   const bool qwen = file_name.starts_with("qwen2");
   const bool exact =
-      placement.exact || (placement.exact_in_ggml_order && !qwen && ggml_order_file(file_name) && vulkan_takes_ggml_order());
+      placement.exact || (placement.exact_in_ggml_order && ggml_order_file(file_name) && vulkan_takes_ggml_order());
   const auto model_file = ModelFile::open(model_path(file_name));
   auto model = open_language_model(*model_file, placement.options);
   const std::vector<int32_t> tokens = g["tokens"];
