@@ -103,6 +103,17 @@ void mul_mat_q8x(benchmark::State& state, GgmlType type, ops::SumOrder order = o
   time_dispatches(state, [&](vk::Recorder& rec) { ops::mul_mat(rec, w.tensor, *q8, y.tensor, order); }, w.tensor);
 }
 
+// F32/F16 weights in ggml's order (ops::mul_mat_ggml): one column as ggml_vec_dot, n columns of one
+// sequence as tinyBLAS.
+void mul_mat_ggml(benchmark::State& state, GgmlType type) {
+  const uint64_t m = state.range(0), k = state.range(1), n = state.range(2);
+  const auto w = make(type, {k, m, 1, 1});
+  const auto x = make(GgmlType::F32, {k, n, 1, 1});
+  const auto y = make(GgmlType::F32, {m, n, 1, 1});
+  if (!ops::mul_mat_ggml_fits(device(), w.tensor, x.tensor)) return state.SkipWithError("no kernel in ggml's order here");
+  time_dispatches(state, [&](vk::Recorder& rec) { ops::mul_mat_ggml(rec, w.tensor, x.tensor, y.tensor); }, w.tensor);
+}
+
 #define VKLLM_MUL_MAT_BENCH(name, type)                                                     \
   BENCHMARK_CAPTURE(mul_mat, name, type)                                                    \
       ->ArgNames({"m", "k", "n"})                                                           \
@@ -167,11 +178,19 @@ VKLLM_MUL_MAT_Q8X_BENCH(q3_k, GgmlType::Q3_K);
 VKLLM_MUL_MAT_Q8X_BENCH(q4_k, GgmlType::Q4_K);
 VKLLM_MUL_MAT_Q8X_BENCH(q5_k, GgmlType::Q5_K);
 VKLLM_MUL_MAT_Q8X_BENCH(q6_k, GgmlType::Q6_K);
-BENCHMARK_CAPTURE(mul_mat_q8x, q8_0_q8x_ggml, GgmlType::Q8_0, ops::SumOrder::Ggml)
-    ->ArgNames({"m", "k", "n"})
-    ->Args({4096, 4096, 1})
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
+#define VKLLM_MUL_MAT_GGML_BENCH(bench, name, ...)                                          \
+  BENCHMARK_CAPTURE(bench, name, __VA_ARGS__)                                               \
+      ->ArgNames({"m", "k", "n"})                                                           \
+      ->Args({4096, 4096, 1})                                                               \
+      ->Args({4096, 4096, 8})                                                               \
+      ->UseManualTime()                                                                     \
+      ->Unit(benchmark::kMillisecond)
+
+VKLLM_MUL_MAT_GGML_BENCH(mul_mat_q8x, q8_0_q8x_ggml, GgmlType::Q8_0, ops::SumOrder::Ggml);
+VKLLM_MUL_MAT_GGML_BENCH(mul_mat_q8x, q4_0_q8x_ggml, GgmlType::Q4_0, ops::SumOrder::Ggml);
+VKLLM_MUL_MAT_GGML_BENCH(mul_mat_q8x, q6_k_q8x_ggml, GgmlType::Q6_K, ops::SumOrder::Ggml);
+VKLLM_MUL_MAT_GGML_BENCH(mul_mat_ggml, f32_ggml, GgmlType::F32);
+VKLLM_MUL_MAT_GGML_BENCH(mul_mat_ggml, f16_ggml, GgmlType::F16);
 
 // The reference shape: a llama-3-8B feed-forward projection.
 BENCHMARK_CAPTURE(mul_mat, q4_0_ffn, GgmlType::Q4_0)

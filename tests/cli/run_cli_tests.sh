@@ -86,6 +86,9 @@ check run-bad-cache-type nonzero 'cache type' -- "$bin" run -m "$model" -p "x" -
 check run-attention-split 0 'tokens/s' -- "$bin" run -m "$model" -p "ROMEO:" -n 4 --temp 0 -ngl 99 --attention split
 check run-attention-ggml 0 'tokens/s' -- "$bin" run -m "$model" -p "ROMEO:" -n 4 --temp 0 -ngl 99 --attention ggml
 check run-bad-attention nonzero 'ggml, split or auto' -- "$bin" run -m "$model" -p "x" --attention fastest
+check run-kernel-order-device 0 'tokens/s' -- "$bin" run -m "$model" -p "ROMEO:" -n 4 --temp 0 -ngl 99 --kernel-order device
+check run-kernel-order-ggml 0 'tokens/s' -- "$bin" run -m "$model" -p "ROMEO:" -n 4 --temp 0 -ngl 99 --kernel-order ggml
+check run-bad-kernel-order nonzero 'ggml, device or auto' -- "$bin" run -m "$model" -p "x" --kernel-order fastest
 check run-context-too-small nonzero 'context' -- "$bin" run -m "$model" -p "ROMEO: a long prompt" -c 3
 check run-ngl-too-big-for-budget nonzero 'does not fit' -- "$bin" run -m "$model" -p "x" -ngl 99 --vram-budget 1
 check run-missing-model nonzero 'cannot open' -- "$bin" run -m "$tmp/nope.gguf" -p "x"

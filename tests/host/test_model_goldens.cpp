@@ -75,7 +75,7 @@ std::vector<Placement> placements() {
   // as the CPU's) reproduces the goldens of the files of those types as the CPU does.
   Placement cpu{"cpu", with(0, GgmlType::F16)};
   cpu.exact = true;
-  Placement vulkan{"vulkan", with(99, GgmlType::F16, true), 0.02f};
+  Placement vulkan{"vulkan", with(99, GgmlType::F16, true), 0.0f};
   vulkan.greedy_tie = 0.0f;
   vulkan.exact_in_ggml_order = true;
   return {cpu,
