@@ -144,13 +144,14 @@ float group_dot(uint s, uint row, uint G, const vec4 xs[8], float xsum) {
 #endif
 
 #if defined(GGML_ORDER) && defined(X_Q8)
-// q8_0 or q4_0 weights times q8_0 x summed as llama.cpp's x86 CPU backend sums them, to the bit
-// (host/cpu/q8_dot.cpp). Invocation r owns row r of the workgroup's ROWS and reads each block whole
-// (spreading a row over invocations read twice the words and ran half as fast on lavapipe); x is the
-// same for every invocation. Needs X_Q8, FLOAT64.
-// - q8_0: eight float lanes per row, lane j seeing elements 4j..4j+3 of every block,
-//   acc_j = fma(d_w * d_x, (its four products' integer sum), acc_j) over the blocks in order, then
-//   ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)).
+// Quantized weights times q8 x summed as llama.cpp's x86 CPU backend sums them, to the bit
+// (host/cpu/q8_dot.cpp, k_quant_dot.cpp). Invocation r owns row r of the workgroup's ROWS and reads
+// each block whole (spreading a row over invocations read twice the words and ran half as fast on
+// lavapipe); x is the same for every invocation. Needs X_Q8, FLOAT64.
+// - q8_0, q5_0, q4_1, q5_1: eight float lanes per row, lane j seeing elements 4j..4j+3 of every
+//   block, acc_j = fma(d_w * d_x, (its four products' integer sum), acc_j) over the blocks in order,
+//   then ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)); q4_1 and q5_1 add their offsets in one
+//   more chain, m = fma(m_w, s_x, m) with x's q8_1 sum s_x, and return lanes + m.
 // - q4_0 (tensors of 8k rows, which ggml repacks): one chain, acc = fma(block's integer sum,
 //   d_w * d_x, acc) over the blocks in order.
 // - q6_K: eight lanes as q8_0's, per super-block: lane j's integer sum over its elements 4j..4j+3 of
@@ -184,6 +185,7 @@ void main() {
 #else
   float acc[8];
   [[unroll]] for (uint j = 0; j < 8u; ++j) acc[j] = 0.0;
+  float offsets = 0.0;  // q4_1, q5_1
 #endif
 #if defined(W_Q6_K)
   for (uint B = 0; B < p.k / 256u; ++B) {
@@ -219,11 +221,42 @@ void main() {
     uint raw[RAW_WORDS];
     [[unroll]] for (uint i = 0; i < RAW_WORDS; ++i) raw[i] = ld_word(s, min((b >> 2) + i, last));
     const bool odd = (b & 2u) != 0u;  // the block starts in the middle of raw[0]
-    precise const float d = unpackHalf2x16(odd ? raw[0] >> 16 : raw[0]).x * dx;
+    // The 32-bit word at byte o of the block (o even).
+#define SPLICE(i) ((raw[i] >> 16) | (raw[(i) + 1u] << 16))
+#define BW(o) (((o) & 2u) == 0u ? (odd ? SPLICE((o) >> 2) : raw[(o) >> 2]) : (odd ? raw[((o) + 2u) >> 2] : SPLICE((o) >> 2)))
+    const vec2 dm = unpackHalf2x16(BW(0u));  // d, and m for q4_1 / q5_1
+    precise const float d = dm.x * dx;
     // Word j of the block's quants (bytes 2 + 4j ..).
-#define QW(j) int(odd ? raw[(j) + 1u] : (raw[j] >> 16) | (raw[(j) + 1u] << 16))
+#define QW(j) int(BW(2u + 4u * (j)))
 #if defined(W_Q8_0)
     [[unroll]] for (uint j = 0; j < 8u; ++j) acc[j] = fma_rn(d, float(dot4(QW(j), int(xw[j / 4u][j % 4u]))), acc[j]);
+#elif defined(W_Q5_0) || defined(W_Q4_1) || defined(W_Q5_1)
+    // Byte j of the quants holds elements j (low nibble) and j + 16 (high nibble); Q5's fifth bits
+    // come from qh, bit e for element e. Lane j < 4 takes low nibbles, lane j >= 4 high ones.
+#if defined(W_Q5_0)
+    const uint qh = BW(2u), qs = 6u;
+    const int bias = 16;
+#elif defined(W_Q5_1)
+    const uint qh = BW(4u), qs = 8u;
+    const int bias = 0;
+#else
+    const uint qh = 0u, qs = 4u;
+    const int bias = 0;
+#endif
+    [[unroll]] for (uint j = 0; j < 8u; ++j) {
+      const uint q = BW(qs + 4u * (j % 4u));
+      const uvec4 level = ((uvec4(q) >> (uvec4(0u, 8u, 16u, 24u) + (j < 4u ? 0u : 4u))) & 0xfu) |
+                          (((uvec4(qh) >> (uvec4(0u, 1u, 2u, 3u) + 4u * j)) & 1u) << 4);
+      const ivec4 w = ivec4(level) - bias;
+      const int x = int(xw[j / 4u][j % 4u]);
+      const int isum = w.x * bitfieldExtract(x, 0, 8) + w.y * bitfieldExtract(x, 8, 8) + w.z * bitfieldExtract(x, 16, 8) +
+                       w.w * (x >> 24);
+      acc[j] = fma_rn(d, float(isum), acc[j]);
+    }
+#if defined(W_Q4_1) || defined(W_Q5_1)
+    const uint sum_word = p.k / 4u + groups + G;
+    offsets = fma_rn(dm.y, uintBitsToFloat(xq[sum_word >> 2][sum_word & 3u]), offsets);
+#endif
 #else
     // Byte j of the quants holds elements j (low nibble) and j + 16 (high nibble), each minus 8.
     int isum = 0;
@@ -234,13 +267,20 @@ void main() {
     acc = fma_rn(float(isum), d, acc);
 #endif
 #undef QW
+#undef BW
+#undef SPLICE
   }
 #endif
   if (r < ROWS && first_row + r < p.m) {
 #if !defined(W_Q4_0)
     precise const float s0 = acc[0] + acc[4], s1 = acc[1] + acc[5], s2 = acc[2] + acc[6], s3 = acc[3] + acc[7];
     precise const float sum = (s0 + s2) + (s1 + s3);
+#if defined(W_Q4_1) || defined(W_Q5_1)
+    precise const float total = sum + offsets;
+    dst[p.dst_first + first_row + r] = total;
+#else
     dst[p.dst_first + first_row + r] = sum;
+#endif
 #else
     dst[p.dst_first + first_row + r] = acc;
 #endif

@@ -3,7 +3,9 @@
 // blocks of 32 (ROUND_Q8_0), q8_K blocks of 256 (ROUND_Q8_K), f16 (ROUND_F16) or bf16 (ROUND_BF16).
 // dst holds the dequantized values, so every matmul kernel sees exactly the CPU's operands; with PACK
 // (q8 roundings only) it holds the integers and scales instead, packed per column for
-// mul_mat_vec_ubo.comp's X_Q8: k int8 values four to a word, then one f32 scale per group of 32.
+// mul_mat_vec_ubo.comp's X_Q8: k int8 values four to a word, then one f32 scale per group of 32,
+// then (q8_0) one f32 per group holding ggml's q8_1 sum, f16(d * the group's integer sum) with d
+// before its rounding to f16 (ops::Q8Columns).
 #include "common.glsl"
 #include "exact_float.glsl"
 
@@ -24,20 +26,26 @@ void main() {
   const uint base = unit * 32;
   float amax = 0.0;
   for (uint j = 0; j < 32; ++j) amax = max(amax, abs(src[base + j]));
-  const float d = to_f16(div_rn(amax, 127.0));
+  const float d_exact = div_rn(amax, 127.0);
+  const float d = to_f16(d_exact);
   const float id = amax != 0.0 ? div_rn(127.0, amax) : 0.0;
 #if defined(PACK)
   const uint column = unit / p.units_per_column, block = unit % p.units_per_column;
   const uint words = column * p.column_words + block * 8u;
+  int sum = 0;
   for (uint w = 0; w < 8u; ++w) {
     uint packed = 0u;
     for (uint b = 0; b < 4u; ++b) {
       precise float scaled = src[base + 4u * w + b] * id;
-      packed |= (uint(int(roundEven(scaled))) & 0xffu) << (8u * b);
+      const int q = int(roundEven(scaled));
+      sum += q;
+      packed |= (uint(q) & 0xffu) << (8u * b);
     }
     dst_words[words + w] = packed;
   }
   dst_words[column * p.column_words + p.scale_word + block] = floatBitsToUint(d);
+  precise const float ds = d_exact * float(sum);
+  dst_words[column * p.column_words + p.scale_word + p.units_per_column + block] = floatBitsToUint(to_f16(ds));
 #else
   for (uint j = 0; j < 32; ++j) {
     precise float scaled = src[base + j] * id;

@@ -63,6 +63,19 @@ UboShaders q8_shaders_for(GgmlType type) {
 }
 
 
+// The variants in ggml's order (GGML_ORDER with X_Q8).
+UboShaders ggml_shaders_for(GgmlType type) {
+  switch (type) {
+    case GgmlType::Q4_0: return VKLLM_UBO_SHADERS(q4_0_ggml);
+    case GgmlType::Q4_1: return VKLLM_UBO_SHADERS(q4_1_ggml);
+    case GgmlType::Q5_0: return VKLLM_UBO_SHADERS(q5_0_ggml);
+    case GgmlType::Q5_1: return VKLLM_UBO_SHADERS(q5_1_ggml);
+    case GgmlType::Q8_0: return VKLLM_UBO_SHADERS(q8_0_ggml);
+    case GgmlType::Q6_K: return VKLLM_UBO_SHADERS(q6_k_ggml);
+    default: fail("mul_mat: no kernel sums {} weights in ggml's order", type_name(type));
+  }
+}
+
 // Rows per workgroup (one load of x serves them all), as measured on lavapipe (q4_0 4096 x 14336:
 // 8 rows 9.2 ms, 4 rows 10.6, 2 rows 13.5): more rows keep more registers live, so the float types
 // are best at 2 (f16 4096 x 4096: 8.9 ms against 10.0 at 4) and the k-quants about even at 4 or 8.
@@ -162,7 +175,7 @@ void mul_mat_vec_ubo(vk::Recorder& rec, const Tensor& weight, const Tensor& x, c
 
 uint64_t q8_column_bytes(const vk::Device& device, uint64_t k) {
   const uint64_t align = std::max<uint64_t>(4, device.info().limits.min_uniform_buffer_offset_alignment);
-  return (k + k / 8 + align - 1) / align * align;  // k int8, k / 32 f32 scales
+  return (q8_column_data_bytes(k) + align - 1) / align * align;
 }
 
 bool mul_mat_vec_ubo_q8_fits(const vk::Device& device, const Tensor& weight, const Q8Columns& x) {
@@ -170,24 +183,20 @@ bool mul_mat_vec_ubo_q8_fits(const vk::Device& device, const Tensor& weight, con
   const uint64_t align = limits.min_uniform_buffer_offset_alignment;
   const auto rounding = activation_rounding(weight.type, weight.ne[0]);
   return (rounding == ActivationRounding::Q8_0 || rounding == ActivationRounding::Q8_K) && weight_fits(device, weight) &&
-         x.k == weight.ne[0] && x.k + x.k / 8 <= uniform_range(limits) && x.data.offset % align == 0 &&
-         x.column_bytes % align == 0 && x.column_bytes >= x.k + x.k / 8 && x.n * x.column_bytes <= x.data.size;
+         x.k == weight.ne[0] && q8_column_data_bytes(x.k) <= uniform_range(limits) && x.data.offset % align == 0 &&
+         x.column_bytes % align == 0 && x.column_bytes >= q8_column_data_bytes(x.k) &&
+         x.n * x.column_bytes <= x.data.size;
 }
 
 void mul_mat_vec_ubo_q8(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst,
                         SumOrder order) {
   // q6_K's kernel in ggml's order is the faster one too (lavapipe, 4096 x 4096: 6.7 ms against 8.4).
   const bool ggml = order == SumOrder::Ggml || (weight.type == GgmlType::Q6_K && has_ggml_order(rec.device()));
-  VKLLM_ASSERT(!ggml || weight.type == GgmlType::Q8_0 || weight.type == GgmlType::Q4_0 || weight.type == GgmlType::Q6_K,
-               "no ggml order for {}", type_name(weight.type));
   // In ggml's order an invocation owns a row: 8 rows keep the workgroup's 8 invocations busy (4 rows
   // took 8.5 ms on lavapipe at q8_0 4096 x 4096, 8 rows 5.4).
-  const UboShaders shaders = !ggml                          ? q8_shaders_for(weight.type)
-                             : weight.type == GgmlType::Q8_0 ? VKLLM_UBO_SHADERS(q8_0_ggml)
-                             : weight.type == GgmlType::Q4_0 ? VKLLM_UBO_SHADERS(q4_0_ggml)
-                                                             : VKLLM_UBO_SHADERS(q6_k_ggml);
+  const UboShaders shaders = ggml ? ggml_shaders_for(weight.type) : q8_shaders_for(weight.type);
   dispatch_columns(rec, weight, [&](uint64_t) { return shaders; }, ggml ? 8 : max_rows_for(weight.type), x.n,
-                   [&](uint64_t col) { return x.data.sub(col * x.column_bytes, x.k + x.k / 8); }, dst);
+                   [&](uint64_t col) { return x.data.sub(col * x.column_bytes, q8_column_data_bytes(x.k)); }, dst);
 }
 
 void mul_mat_vec_ubo_ggml(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst,

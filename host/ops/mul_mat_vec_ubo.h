@@ -25,7 +25,7 @@ void mul_mat_vec_ubo_ggml(vk::Recorder& rec, const Tensor& weight, const Tensor&
 // Column stride of that layout on this device, and whether a product fits it.
 uint64_t q8_column_bytes(const vk::Device& device, uint64_t k);
 bool mul_mat_vec_ubo_q8_fits(const vk::Device& device, const Tensor& weight, const Q8Columns& x);
-// SumOrder::Ggml: q8_0 and q6_K weights, and q4_0 of 8k rows (the caller checks: has_ggml_order).
+// SumOrder::Ggml: where has_ggml_order says (the caller checks).
 void mul_mat_vec_ubo_q8(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst,
                         SumOrder order = SumOrder::Device);
 

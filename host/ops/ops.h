@@ -146,23 +146,27 @@ void round_activations(vk::Recorder& rec, GgmlType weight_type, const Tensor& x,
 
 // x [k, n] rounded to q8 blocks as above (activation_rounding Q8_0 or Q8_K) and kept as integers for
 // the uniform-buffer matmul: per column, k int8 values four to a word, then one f32 scale per group
-// of 32 (a q8_0 block's d; a q8_K block's d once for each of its eight groups); columns
-// column_bytes apart. The integers make that kernel's sums exact and its x loads four times fewer.
+// of 32 (a q8_0 block's d; a q8_K block's d once for each of its eight groups), then for q8_0 one
+// f32 per group that is ggml's q8_1 sum s (f16(d * the sum of its integers), d before its rounding
+// to f16: what Q4_1/Q5_1 weights take); columns column_bytes apart. The integers make that kernel's
+// sums exact and its x loads four times fewer.
 struct Q8Columns {
   vk::BufferView data;
   uint64_t k = 0, n = 0, column_bytes = 0;
 };
+// The bytes of one such column before its padding.
+constexpr uint64_t q8_column_data_bytes(uint64_t k) { return k + k / 4; }
 // The layout in `scratch` when mul_mat would take x so for this weight on this device (Auto's
 // choice: a CPU device, few enough columns, a q8 rounding, and everything fits), else nothing.
 std::optional<Q8Columns> q8_columns_for(const vk::Device& device, const Tensor& weight, const Tensor& x,
                                         const vk::BufferView& scratch);
 void round_activations(vk::Recorder& rec, GgmlType weight_type, const Tensor& x, const Q8Columns& dst);
-// dst f32 [m, n] = weight [k, m] times x, for the layouts q8_columns_for gives. SumOrder::Ggml is
-// there for q8_0 and q6_K weights and q4_0 tensors of 8k rows.
+// dst f32 [m, n] = weight [k, m] times x, for the layouts q8_columns_for gives; SumOrder::Ggml where
+// has_ggml_order says.
 void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst,
              SumOrder order = SumOrder::Device);
-// Whether a matmul kernel in ggml's order exists for this weight: q8 columns for q8_0, q6_K and q4_0
-// of 8k rows; mul_mat_ggml for f32 and f16.
+// Whether a matmul kernel in ggml's order exists for this weight: q8 columns for q8_0, q5_0, q4_1,
+// q5_1, q6_K and q4_0 of 8k rows; mul_mat_ggml for f32 and f16.
 bool has_ggml_order(const vk::Device& device, const Tensor& weight);
 
 // dst f32 [m, n] = F32/F16 weight [k, m] times x f32 [k, n] (for F16: rounded to f16 values, as

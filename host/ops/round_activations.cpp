@@ -61,7 +61,7 @@ void round_activations(vk::Recorder& rec, GgmlType weight_type, const Tensor& x,
   const auto mode = activation_rounding(weight_type, x.ne[0]);
   if (mode != ActivationRounding::Q8_0 && mode != ActivationRounding::Q8_K)
     fail("{}: {} weights with rows of {} do not take q8 integers", op, type_name(weight_type), x.ne[0]);
-  if (dst.k != x.ne[0] || dst.n != x.rows() || dst.column_bytes % 4 != 0 || dst.column_bytes < dst.k + dst.k / 8 ||
+  if (dst.k != x.ne[0] || dst.n != x.rows() || dst.column_bytes % 4 != 0 || dst.column_bytes < q8_column_data_bytes(dst.k) ||
       dst.n * dst.column_bytes > dst.data.size)
     fail("{}: q8 columns [{}, {}] ({} bytes apart, {} bytes) for x {}", op, dst.k, dst.n, dst.column_bytes,
          dst.data.size, x.describe());

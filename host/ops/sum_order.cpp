@@ -10,7 +10,8 @@ bool has_ggml_order(const vk::Device& device) { return device.info().features.fl
 bool has_ggml_order(const vk::Device& device, const Tensor& weight) {
   if (!has_ggml_order(device)) return false;
   switch (weight.type) {
-    case GgmlType::Q8_0: case GgmlType::Q6_K: case GgmlType::F32: case GgmlType::F16: return true;
+    case GgmlType::Q8_0: case GgmlType::Q5_0: case GgmlType::Q4_1: case GgmlType::Q5_1: case GgmlType::Q6_K:
+    case GgmlType::F32: case GgmlType::F16: return true;
     case GgmlType::Q4_0: return weight.ne[1] % 8 == 0;
     default: return false;
   }

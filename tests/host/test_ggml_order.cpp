@@ -125,9 +125,9 @@ INSTANTIATE_TEST_SUITE_P(Shapes, GgmlOrderRope,
                                               c.head_dim, c.n_rot);
                          });
 
-// q8_0, q4_0 and q6_K weights times x rounded to q8_0 / q8_K (the integer columns of the
-// uniform-buffer kernel): q8_0 and q6_K in ggml's eight lanes and their fixed sum, q4_0 (8k rows) in
-// the repacked gemv's one chain. Several columns, rows of 34-, 18- and 210-byte blocks off the word
+// Legacy quants and q6_K times x rounded to q8_0 / q8_K (the integer columns of the uniform-buffer
+// kernel): in ggml's eight lanes and their fixed sum (q4_1/q5_1 with their offsets' chain), q4_0
+// (8k rows) in the repacked gemv's one chain. Several columns, rows of 34-, 18- and 210-byte blocks off the word
 // grid, several dispatches (2000 rows of k = 1024), rows too long for eight to a slot (k = 16384).
 class GgmlOrderMatVec : public GgmlOrder, public ::testing::WithParamInterface<GgmlType> {};
 
@@ -174,7 +174,9 @@ TEST_P(GgmlOrderMatVec, IsTheCpus) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Types, GgmlOrderMatVec, ::testing::Values(GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q6_K),
+INSTANTIATE_TEST_SUITE_P(Types, GgmlOrderMatVec,
+                         ::testing::Values(GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q4_1, GgmlType::Q5_1,
+                                           GgmlType::Q6_K),
                          [](const auto& info) { return std::string(type_name(info.param)); });
 
 // F32 and F16 weights: columns alone as ggml_vec_dot (64-element steps, a rest past them), columns
@@ -225,10 +227,11 @@ TEST_P(GgmlOrderFloatMatVec, IsTheCpus) {
 INSTANTIATE_TEST_SUITE_P(Types, GgmlOrderFloatMatVec, ::testing::Values(GgmlType::F32, GgmlType::F16),
                          [](const auto& info) { return std::string(type_name(info.param)); });
 
-// q4_0 tensors whose rows ggml does not repack (not 8k of them) and the other types have no such kernel.
+// q4_0 tensors whose rows ggml does not repack (not 8k of them) and the K-quants but q6_K have no such
+// kernel.
 TEST_F(GgmlOrder, MatVecOnlyWhereItApplies) {
-  for (const auto [type, rows] : {std::pair{GgmlType::Q4_0, 7}, {GgmlType::Q4_1, 8}, {GgmlType::Q5_0, 8}}) {
-    const TestWeight weight = quantized_weight(type, rows, 256, 1);
+  for (const auto [type, rows] : {std::pair{GgmlType::Q4_0, 7}, {GgmlType::Q2_K, 8}}) {
+    const TestWeight weight = blank_weight(type, rows, 256);  // the values do not matter
     const auto w = tensor(type, {256, uint64_t(rows), 1, 1}, weight.bytes);
     const auto x = tensor_f32({256, 1, 1, 1}, random_floats(256, -1, 1, 3));
     const auto out = tensor(GgmlType::F32, {uint64_t(rows), 1, 1, 1});

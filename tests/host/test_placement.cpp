@@ -80,11 +80,11 @@ std::vector<float> logits_along(const ModelFile& m, const ExecOptions& options, 
   return all;
 }
 
-// Files whose every weight type has a kernel in ggml's order (f32, f16, q8_0, q6_K, q4_0 of 8k rows).
+// Files whose every weight type has a kernel in ggml's order (f32, f16, legacy quants, q6_K).
 std::vector<std::filesystem::path> ggml_order_models() {
   std::vector<std::filesystem::path> out = {test::data_dir() / "tiny-shakespeare-Q4_0.gguf"};
   for (const char* name : {"tiny-shakespeare-Q8_0.gguf", "tiny-shakespeare-Q6_K.gguf", "tiny-shakespeare-F16.gguf",
-                           "tiny-shakespeare-F32.gguf"})
+                           "tiny-shakespeare-F32.gguf", "tiny-shakespeare-Q5_1.gguf"})
     if (auto p = test::shared_file(std::string("models/tiny-shakespeare/") + name)) out.push_back(*p);
   return out;
 }

@@ -5,7 +5,10 @@
 #include <cstring>
 
 
+#include "engine/quant/blocks.h"
+#include "engine/util/fp16.h"
 #include "host/cpu/activation_rounding.h"
+#include "host/cpu/q8_dot.h"
 #include "host/cpu/cpu_features.h"
 #include "host/ops/ops.h"
 #include "host/vulkan/recorder.h"
@@ -50,9 +53,9 @@ INSTANTIATE_TEST_SUITE_P(Types, RoundActivationsTest,
                          [](const auto& info) { return std::string(type_name(info.param)); });
 
 // The q8 integers times their group's scale are the rounded values exactly (the f32 variant writes
-// d * q, the same product; only a zero's sign may differ).
+// d * q, the same product; only a zero's sign may differ); q8_0's groups also carry ggml's q8_1 sum.
 TEST_F(VulkanTest, RoundActivationsToQ8IntegersAndScales) {
-  const uint64_t k = 768, n = 3, column_bytes = 1024;  // 768 int8 + 96 bytes of scales, then padding
+  const uint64_t k = 768, n = 3, column_bytes = 1024;  // 768 int8, 96 bytes of scales, 96 of sums, padding
   auto xv = random_floats(k * n, -4, 4, 21);
   std::fill(xv.begin() + 256, xv.begin() + 512, 0.0f);  // an all-zero block
   xv[1000] = -11.0f;
@@ -73,6 +76,14 @@ TEST_F(VulkanTest, RoundActivationsToQ8IntegersAndScales) {
         const float got = float(int8_t(column[i])) * scale;
         ASSERT_EQ(got, want[i])  // equal values; a zero may have either sign
             << type_name(type) << " column " << j << " element " << i << ": x " << xv[j * k + i];
+      }
+      if (type != GgmlType::Q4_0) continue;
+      std::vector<uint8_t> q8_1;
+      cpu::quantize_activations(GgmlType::Q8_1, &xv[j * k], int64_t(k), q8_1);
+      for (uint64_t g = 0; g < k / 32; ++g) {
+        float s;
+        std::memcpy(&s, column + k + k / 8 + 4 * g, 4);
+        EXPECT_EQ(s, fp16_to_fp32(reinterpret_cast<const BlockQ8_1*>(q8_1.data())[g].s)) << "column " << j << " group " << g;
       }
     }
   }
