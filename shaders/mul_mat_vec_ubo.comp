@@ -172,6 +172,64 @@ int dot_nibbles(uint q, uint shift, int x) {
          level.w * (x >> 24);
 }
 
+#if defined(W_Q2_K) || defined(W_Q3_K) || defined(W_Q4_K) || defined(W_Q5_K) || defined(W_Q6_K)
+#define K_QUANT
+// The block layouts (engine/quant/blocks.h): where d and dmin are (dmin past the block: none), the
+// levels (with the format's offset) of elements 4j..4j+3 of 32-element chunk c, and the scale and
+// min of 16-element part i, as host/cpu/k_quant_decode.h unpacks them.
+#if defined(W_Q2_K)
+#define KQ_D 80u
+#define KQ_DMIN 82u
+ivec4 kq_levels(uint s, uint b, uint c, uint j) {
+  const uint q = ld32(s, b + 16u + 32u * (c / 4u) + 4u * j);
+  return ivec4((uvec4(q) >> (uvec4(0u, 8u, 16u, 24u) + 2u * (c % 4u))) & 3u);
+}
+int kq_scale(uint s, uint b, uint i) { return int(ld8(s, b + i) & 0xfu); }
+int kq_min(uint s, uint b, uint i) { return int(ld8(s, b + i) >> 4); }
+#elif defined(W_Q3_K)
+#define KQ_D 108u
+#define KQ_DMIN 0xffffu
+ivec4 kq_levels(uint s, uint b, uint c, uint j) {
+  const uint q = ld32(s, b + 32u + 32u * (c / 4u) + 4u * j), hm = ld32(s, b + 4u * j);
+  const uvec4 low = (uvec4(q) >> (uvec4(0u, 8u, 16u, 24u) + 2u * (c % 4u))) & 3u;
+  const uvec4 high = (uvec4(hm) >> (uvec4(0u, 8u, 16u, 24u) + c)) & 1u;  // bit 4 * half + quarter = c
+  return ivec4(low) - 4 * (1 - ivec4(high));
+}
+int kq_scale(uint s, uint b, uint i) {
+  const uint low = i < 8u ? ld8(s, b + 96u + i) & 0xfu : ld8(s, b + 96u + i - 8u) >> 4;
+  const uint high = (ld8(s, b + 104u + i % 4u) >> (2u * (i / 4u))) & 3u;
+  return int(low | (high << 4)) - 32;
+}
+int kq_min(uint s, uint b, uint i) { return 0; }
+#elif defined(W_Q4_K) || defined(W_Q5_K)
+#define KQ_D 0u
+#define KQ_DMIN 2u
+ivec4 kq_levels(uint s, uint b, uint c, uint j) {
+#if defined(W_Q5_K)
+  const uint q = ld32(s, b + 48u + 32u * (c / 2u) + 4u * j), qh = ld32(s, b + 16u + 4u * j);
+  return ivec4(((uvec4(q) >> (uvec4(0u, 8u, 16u, 24u) + 4u * (c % 2u))) & 0xfu) |
+               (((uvec4(qh) >> (uvec4(0u, 8u, 16u, 24u) + c)) & 1u) << 4));  // bit 2 * pair + half = c
+#else
+  const uint q = ld32(s, b + 16u + 32u * (c / 2u) + 4u * j);
+  return ivec4((uvec4(q) >> (uvec4(0u, 8u, 16u, 24u) + 4u * (c % 2u))) & 0xfu);
+#endif
+}
+int kq_scale(uint s, uint b, uint i) { return int(scale_min_k4(s, b + 4u, i / 2u).x); }
+int kq_min(uint s, uint b, uint i) { return int(scale_min_k4(s, b + 4u, i / 2u).y); }
+#else  // W_Q6_K
+#define KQ_D 208u
+#define KQ_DMIN 0xffffu
+ivec4 kq_levels(uint s, uint b, uint c, uint j) {
+  const uint h = c / 4u, k = c % 4u;
+  const uint ql = ld32(s, b + 64u * h + 32u * (k & 1u) + 4u * j), qh = ld32(s, b + 128u + 32u * h + 4u * j);
+  return ivec4(((uvec4(ql) >> (uvec4(0u, 8u, 16u, 24u) + 4u * (k / 2u))) & 0xfu) |
+               (((uvec4(qh) >> (uvec4(0u, 8u, 16u, 24u) + 2u * k)) & 3u) << 4)) - 32;
+}
+int kq_scale(uint s, uint b, uint i) { return bitfieldExtract(int(ld8(s, b + 192u + i)), 0, 8); }
+int kq_min(uint s, uint b, uint i) { return 0; }
+#endif
+#endif
+
 void main() {
   const uint first_row = flat_workgroup_id() * ROWS;
   if (first_row >= p.m) return;
@@ -183,32 +241,56 @@ void main() {
 #if defined(W_Q4_0)
   float acc = 0.0;
 #else
-  float acc[8];
+  float acc[8];  // the lanes (REPACKED: acc[0] the scaled sums, acc[1] the mins)
   [[unroll]] for (uint j = 0; j < 8u; ++j) acc[j] = 0.0;
   float offsets = 0.0;  // q4_1, q5_1
+  float acc_m[4] = {0.0, 0.0, 0.0, 0.0};  // q4_K's min lanes, q5_K's min sum
 #endif
-#if defined(W_Q6_K)
+#if defined(K_QUANT)
+  // Per super-block: each 32-element chunk c's integer dot products, lane j's four elements at a
+  // time, times their 16-element scale; the chunk's x sums per 16 (ggml's bsums) for the mins.
   for (uint B = 0; B < p.k / 256u; ++B) {
     const uint b = row + B * BLOCK_BYTES;
     const uint scale_word = p.k / 4u + 8u * B;  // the q8_K block's d, repeated for its eight groups
-    precise const float d = uintBitsToFloat(xq[scale_word >> 2][scale_word & 3u]) * ldhalf(s, b + 208u);
-    int sumi[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    [[unroll]] for (uint c = 0; c < 8u; ++c) {  // chunk c of 32: half h, quarter k of it
-      const uint h = c / 4u, k = c % 4u, G = 8u * B + c;
+    const float dy = uintBitsToFloat(xq[scale_word >> 2][scale_word & 3u]);
+    int sumi[8] = {0, 0, 0, 0, 0, 0, 0, 0}, chunk[8], mins8[8];
+    [[unroll]] for (uint c = 0; c < 8u; ++c) {
+      const uint G = 8u * B + c;
       const uvec4 xw[2] = {xq[2u * G], xq[2u * G + 1u]};
+      int bsum[2] = {0, 0};
+      chunk[c] = 0;
       [[unroll]] for (uint j = 0; j < 8u; ++j) {
-        const uint ql = ld32(s, b + 64u * h + 32u * (k & 1u) + 4u * j);
-        const uint qh = ld32(s, b + 128u + 32u * h + 4u * j);
-        const ivec4 level = ivec4(((uvec4(ql) >> (uvec4(0u, 8u, 16u, 24u) + 4u * (k / 2u))) & 0xfu) |
-                                  (((uvec4(qh) >> (uvec4(0u, 8u, 16u, 24u) + 2u * k)) & 3u) << 4)) - 32;
         const int x = int(xw[j / 4u][j % 4u]);
-        const int isum = level.x * bitfieldExtract(x, 0, 8) + level.y * bitfieldExtract(x, 8, 8) +
-                         level.z * bitfieldExtract(x, 16, 8) + level.w * (x >> 24);
-        const int scale = bitfieldExtract(int(ld8(s, b + 192u + 8u * h + 2u * k + j / 4u)), 0, 8);
-        sumi[j] += scale * isum;
+        const ivec4 xv = ivec4(bitfieldExtract(x, 0, 8), bitfieldExtract(x, 8, 8), bitfieldExtract(x, 16, 8), x >> 24);
+        const ivec4 level = kq_levels(s, b, c, j);
+        const int scaled = kq_scale(s, b, 2u * c + j / 4u) * (level.x * xv.x + level.y * xv.y + level.z * xv.z + level.w * xv.w);
+        sumi[j] += scaled;
+        chunk[c] += scaled;
+        bsum[j / 4u] += xv.x + xv.y + xv.z + xv.w;
       }
+      mins8[c] = kq_min(s, b, 2u * c) * bsum[0] + kq_min(s, b, 2u * c + 1u) * bsum[1];
     }
+    const float dw = ldhalf(s, b + KQ_D), dminw = KQ_DMIN >= BLOCK_BYTES ? 0.0 : ldhalf(s, b + KQ_DMIN);
+#if defined(REPACKED)
+    // ggml's repacked Q2_K/Q4_K kernels: two chains fed every CHUNKS_PER_FMA chunks.
+    precise const float d = dw * dy, dmin = dminw * dy;
+    [[unroll]] for (uint c0 = 0; c0 < 8u; c0 += CHUNKS_PER_FMA) {
+      int isum = 0, imin = 0;
+      [[unroll]] for (uint c = c0; c < c0 + CHUNKS_PER_FMA; ++c) isum += chunk[c], imin += mins8[c];
+      acc[0] = fma_rn(float(isum), d, acc[0]);
+      acc[1] = fma_rn(float(imin), dmin, acc[1]);
+    }
+#else
+    precise const float d = dy * dw, dmin = -(dy * dminw);
+#if defined(W_Q2_K)
+    [[unroll]] for (uint l = 0; l < 8u; ++l) acc[l] = fma_rn(dmin, float(mins8[l]), acc[l]);
+#elif defined(W_Q4_K)
+    [[unroll]] for (uint q = 0; q < 4u; ++q) acc_m[q] = fma_rn(dmin, float(mins8[2u * q] + mins8[2u * q + 1u]), acc_m[q]);
+#elif defined(W_Q5_K)
+    acc_m[0] = fma_rn(dmin, float(mins8[0] + mins8[1] + mins8[2] + mins8[3] + mins8[4] + mins8[5] + mins8[6] + mins8[7]), acc_m[0]);
+#endif
     [[unroll]] for (uint j = 0; j < 8u; ++j) acc[j] = fma_rn(d, float(sumi[j]), acc[j]);
+#endif
   }
 #else
   const uint groups = p.k / 32u;
@@ -272,17 +354,24 @@ void main() {
   }
 #endif
   if (r < ROWS && first_row + r < p.m) {
-#if !defined(W_Q4_0)
+#if defined(W_Q4_0)
+    dst[p.dst_first + first_row + r] = acc;
+#elif defined(REPACKED)
+    precise const float value = acc[0] - acc[1];
+    dst[p.dst_first + first_row + r] = value;
+#else
     precise const float s0 = acc[0] + acc[4], s1 = acc[1] + acc[5], s2 = acc[2] + acc[6], s3 = acc[3] + acc[7];
     precise const float sum = (s0 + s2) + (s1 + s3);
 #if defined(W_Q4_1) || defined(W_Q5_1)
     precise const float total = sum + offsets;
-    dst[p.dst_first + first_row + r] = total;
+#elif defined(W_Q4_K)
+    precise const float total = sum + ((acc_m[0] + acc_m[2]) + (acc_m[1] + acc_m[3]));
+#elif defined(W_Q5_K)
+    precise const float total = sum + acc_m[0];
 #else
-    dst[p.dst_first + first_row + r] = sum;
+    precise const float total = sum;
 #endif
-#else
-    dst[p.dst_first + first_row + r] = acc;
+    dst[p.dst_first + first_row + r] = total;
 #endif
   }
 }

@@ -85,7 +85,7 @@ class MatmulInput {
       current_ = mode;
       integers_ = q8.has_value();
     }
-    if (q8) ops::mul_mat(rec, weight, *q8, dst, ggml ? ops::SumOrder::Ggml : ops::SumOrder::Device);
+    if (q8) ops::mul_mat(rec, weight, *q8, dst, ggml ? ops::SumOrder::Ggml : ops::SumOrder::Device, runs_);
     else if (ggml && ops::mul_mat_ggml_fits(rec.device(), weight, rounded_))
       ops::mul_mat_ggml(rec, weight, rounded_, dst, runs_);
     else ops::mul_mat(rec, weight, rounded_, dst);

@@ -145,7 +145,8 @@ std::optional<Q8Columns> q8_columns_for(const vk::Device& device, const Tensor& 
   return q8;
 }
 
-void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst, SumOrder order) {
+void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst, SumOrder order,
+             std::span<const int64_t> runs) {
   expect_type("mul_mat dst", dst, GgmlType::F32);
   expect_contiguous("mul_mat", weight);
   expect_contiguous("mul_mat", dst);
@@ -156,7 +157,7 @@ void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const 
     fail("mul_mat: weight {} does not take q8 x [{}, {}] on this device", weight.describe(), x.k, x.n);
   if (order == SumOrder::Ggml && (!has_ggml_order(rec.device(), weight) || !traits(weight.type).quantized))
     fail("mul_mat: no kernel sums {} weights in ggml's order on this device", type_name(weight.type));
-  mul_mat_vec_ubo_q8(rec, weight, x, dst, order);
+  mul_mat_vec_ubo_q8(rec, weight, x, dst, order, runs);
 }
 
 bool mul_mat_ggml_fits(const vk::Device& device, const Tensor& weight, const Tensor& x) {

@@ -71,9 +71,30 @@ UboShaders ggml_shaders_for(GgmlType type) {
     case GgmlType::Q5_0: return VKLLM_UBO_SHADERS(q5_0_ggml);
     case GgmlType::Q5_1: return VKLLM_UBO_SHADERS(q5_1_ggml);
     case GgmlType::Q8_0: return VKLLM_UBO_SHADERS(q8_0_ggml);
+    case GgmlType::Q2_K: return VKLLM_UBO_SHADERS(q2_k_ggml);
+    case GgmlType::Q3_K: return VKLLM_UBO_SHADERS(q3_k_ggml);
+    case GgmlType::Q4_K: return VKLLM_UBO_SHADERS(q4_k_ggml);
+    case GgmlType::Q5_K: return VKLLM_UBO_SHADERS(q5_k_ggml);
     case GgmlType::Q6_K: return VKLLM_UBO_SHADERS(q6_k_ggml);
     default: fail("mul_mat: no kernel sums {} weights in ggml's order", type_name(type));
   }
+}
+
+// Which of n columns ggml's CPU backend would multiply by its batch kernel (cpu::DotKernel::
+// batch_tokens): in each run of one sequence's columns of at least max(2, group), the leading ones
+// in whole groups. runs empty: one run of all.
+std::vector<bool> batch_columns(std::span<const int64_t> runs, uint64_t n, int64_t group) {
+  const int64_t whole[] = {int64_t(n)};
+  if (runs.empty()) runs = whole;
+  std::vector<bool> batch;
+  batch.reserve(n);
+  for (const int64_t run : runs) {
+    const int64_t in_batch = run >= std::max<int64_t>(2, group) ? run - run % group : 0;
+    batch.insert(batch.end(), size_t(in_batch), true);
+    batch.insert(batch.end(), size_t(run - in_batch), false);
+  }
+  VKLLM_ASSERT(batch.size() == n, "runs of {} columns for {}", batch.size(), n);
+  return batch;
 }
 
 // Rows per workgroup (one load of x serves them all), as measured on lavapipe (q4_0 4096 x 14336:
@@ -189,13 +210,20 @@ bool mul_mat_vec_ubo_q8_fits(const vk::Device& device, const Tensor& weight, con
 }
 
 void mul_mat_vec_ubo_q8(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst,
-                        SumOrder order) {
+                        SumOrder order, std::span<const int64_t> runs) {
   // q6_K's kernel in ggml's order is the faster one too (lavapipe, 4096 x 4096: 6.7 ms against 8.4).
   const bool ggml = order == SumOrder::Ggml || (weight.type == GgmlType::Q6_K && has_ggml_order(rec.device()));
   // In ggml's order an invocation owns a row: 8 rows keep the workgroup's 8 invocations busy (4 rows
   // took 8.5 ms on lavapipe at q8_0 4096 x 4096, 8 rows 5.4).
   const UboShaders shaders = ggml ? ggml_shaders_for(weight.type) : q8_shaders_for(weight.type);
-  dispatch_columns(rec, weight, [&](uint64_t) { return shaders; }, ggml ? 8 : max_rows_for(weight.type), x.n,
+  // ggml repacks Q2_K/Q4_K tensors of 8k rows: its gemv for tokens alone, its gemm for groups of four.
+  const bool repacked = ggml && (weight.type == GgmlType::Q2_K || weight.type == GgmlType::Q4_K) && weight.ne[1] % 8 == 0;
+  const bool q2 = weight.type == GgmlType::Q2_K;
+  const UboShaders gemv = q2 ? VKLLM_UBO_SHADERS(q2_k_gemv) : VKLLM_UBO_SHADERS(q4_k_gemv);
+  const UboShaders gemm = q2 ? VKLLM_UBO_SHADERS(q2_k_gemm) : VKLLM_UBO_SHADERS(q4_k_gemm);
+  const std::vector<bool> in_gemm = repacked ? batch_columns(runs, x.n, 4) : std::vector<bool>();
+  auto shaders_of = [&](uint64_t col) { return !repacked ? shaders : in_gemm[col] ? gemm : gemv; };
+  dispatch_columns(rec, weight, shaders_of, ggml ? 8 : max_rows_for(weight.type), x.n,
                    [&](uint64_t col) { return x.data.sub(col * x.column_bytes, q8_column_data_bytes(x.k)); }, dst);
 }
 
@@ -209,13 +237,8 @@ void mul_mat_vec_ubo_ggml(vk::Recorder& rec, const Tensor& weight, const Tensor&
   // As the CPU layers choose (cpu::DotKernel::batch_tokens): tinyBLAS for the columns of runs of two
   // or more when the tensor has 4k rows of 16k elements.
   const bool blas_shape = weight.ne[1] % 4 == 0 && k % 16 == 0;
-  std::vector<bool> in_blas;
-  in_blas.reserve(n);
-  const int64_t whole[] = {int64_t(n)};
-  if (runs.empty()) runs = whole;
-  for (const int64_t run : runs) in_blas.insert(in_blas.end(), size_t(run), blas_shape && run >= 2);
-  VKLLM_ASSERT(in_blas.size() == n, "runs of {} columns for {}", in_blas.size(), n);
-  dispatch_columns(rec, weight, [&](uint64_t col) { return in_blas[col] ? tiny_blas : one; }, 2, n,
+  const std::vector<bool> in_blas = batch_columns(runs, n, 1);
+  dispatch_columns(rec, weight, [&](uint64_t col) { return blas_shape && in_blas[col] ? tiny_blas : one; }, 2, n,
                    [&](uint64_t col) { return x.data.sub(col * k * 4, k * 4); }, dst);
 }
 

@@ -27,6 +27,6 @@ uint64_t q8_column_bytes(const vk::Device& device, uint64_t k);
 bool mul_mat_vec_ubo_q8_fits(const vk::Device& device, const Tensor& weight, const Q8Columns& x);
 // SumOrder::Ggml: where has_ggml_order says (the caller checks).
 void mul_mat_vec_ubo_q8(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst,
-                        SumOrder order = SumOrder::Device);
+                        SumOrder order = SumOrder::Device, std::span<const int64_t> runs = {});
 
 }  // namespace vkllm::ops

@@ -162,11 +162,12 @@ std::optional<Q8Columns> q8_columns_for(const vk::Device& device, const Tensor& 
                                         const vk::BufferView& scratch);
 void round_activations(vk::Recorder& rec, GgmlType weight_type, const Tensor& x, const Q8Columns& dst);
 // dst f32 [m, n] = weight [k, m] times x, for the layouts q8_columns_for gives; SumOrder::Ggml where
-// has_ggml_order says.
+// has_ggml_order says, with runs (the lengths of runs of one sequence's consecutive columns; empty:
+// one run of all) picking the order of repacked Q2_K/Q4_K tensors as the CPU's does.
 void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst,
-             SumOrder order = SumOrder::Device);
-// Whether a matmul kernel in ggml's order exists for this weight: q8 columns for q8_0, q5_0, q4_1,
-// q5_1, q6_K and q4_0 of 8k rows; mul_mat_ggml for f32 and f16.
+             SumOrder order = SumOrder::Device, std::span<const int64_t> runs = {});
+// Whether a matmul kernel in ggml's order exists for this weight: q8 columns for the legacy quants
+// (q4_0 of 8k rows) and the K-quants; mul_mat_ggml for f32 and f16.
 bool has_ggml_order(const vk::Device& device, const Tensor& weight);
 
 // dst f32 [m, n] = F32/F16 weight [k, m] times x f32 [k, n] (for F16: rounded to f16 values, as

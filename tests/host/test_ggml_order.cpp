@@ -125,28 +125,42 @@ INSTANTIATE_TEST_SUITE_P(Shapes, GgmlOrderRope,
                                               c.head_dim, c.n_rot);
                          });
 
-// Legacy quants and q6_K times x rounded to q8_0 / q8_K (the integer columns of the uniform-buffer
-// kernel): in ggml's eight lanes and their fixed sum (q4_1/q5_1 with their offsets' chain), q4_0
-// (8k rows) in the repacked gemv's one chain. Several columns, rows of 34-, 18- and 210-byte blocks off the word
-// grid, several dispatches (2000 rows of k = 1024), rows too long for eight to a slot (k = 16384).
+// Legacy quants and K-quants times x rounded to q8_0 / q8_K (the integer columns of the
+// uniform-buffer kernel): in ggml's eight lanes and their fixed sum (with the offsets' or mins'
+// chains of q4_1/q5_1/q2_K/q4_K/q5_K), q4_0 (8k rows) in the repacked gemv's one chain, q2_K/q4_K
+// (8k rows) in the repacked gemv's and gemm's two chains (six columns: four through the gemm).
+// Tensors of 8k rows and not, blocks off the word grid, several dispatches (2000 rows of
+// k = 1024), rows too long for eight to a slot (k = 16384).
 class GgmlOrderMatVec : public GgmlOrder, public ::testing::WithParamInterface<GgmlType> {};
 
-// Quantized by the CPU quantizer where it writes the type; q6_K as random bytes with a sane d.
+// Quantized by the CPU quantizer where it writes the type; K-quants as random bytes with sane d
+// and dmin.
 TestWeight weight_of(GgmlType type, int64_t rows, int64_t cols, uint32_t seed) {
-  if (type != GgmlType::Q6_K) return quantized_weight(type, rows, cols, seed);
+  size_t block = 0, d_at = 0, dmin_at = 0;
+  switch (type) {
+    case GgmlType::Q2_K: block = sizeof(BlockQ2_K), d_at = offsetof(BlockQ2_K, d), dmin_at = offsetof(BlockQ2_K, dmin); break;
+    case GgmlType::Q3_K: block = sizeof(BlockQ3_K), d_at = dmin_at = offsetof(BlockQ3_K, d); break;
+    case GgmlType::Q4_K: block = sizeof(BlockQ4_K), d_at = 0, dmin_at = 2; break;
+    case GgmlType::Q5_K: block = sizeof(BlockQ5_K), d_at = 0, dmin_at = 2; break;
+    case GgmlType::Q6_K: block = sizeof(BlockQ6_K), d_at = dmin_at = offsetof(BlockQ6_K, d); break;
+    default: return quantized_weight(type, rows, cols, seed);
+  }
   TestWeight w = blank_weight(type, rows, cols);
   const auto bytes = random_ints(w.bytes.size(), 0, 255, seed);
   for (size_t i = 0; i < w.bytes.size(); ++i) w.bytes[i] = uint8_t(bytes[i]);
-  for (size_t b = 0; b < w.bytes.size() / sizeof(BlockQ6_K); ++b) {
-    const uint16_t d = fp32_to_fp16(0.001f * float(1 + b % 7));
-    std::memcpy(&w.bytes[b * sizeof(BlockQ6_K) + offsetof(BlockQ6_K, d)], &d, 2);
+  for (size_t b = 0; b < w.bytes.size() / block; ++b) {
+    const uint16_t dmin = fp32_to_fp16(0.0007f * float(1 + b % 5)), d = fp32_to_fp16(0.001f * float(1 + b % 7));
+    std::memcpy(&w.bytes[b * block + dmin_at], &dmin, 2);
+    std::memcpy(&w.bytes[b * block + d_at], &d, 2);
   }
   return w;
 }
 
 TEST_P(GgmlOrderMatVec, IsTheCpus) {
   const GgmlType type = GetParam();
-  for (const auto [m, k, n] : {std::array<uint64_t, 3>{40, 256, 1}, {64, 768, 3}, {2000, 1024, 1}, {8, 16384, 1}}) {
+  for (const auto [m, k, n] :
+       {std::array<uint64_t, 3>{40, 256, 1}, {64, 768, 3}, {36, 512, 2}, {24, 256, 6}, {2000, 1024, 1}, {8, 16384, 1}}) {
+    if (type == GgmlType::Q4_0 && m % 8 != 0) continue;  // no such kernel (below)
     const TestWeight weight = weight_of(type, int64_t(m), int64_t(k), uint32_t(m + k));
     const auto xv = random_floats(k * n, -2, 2, uint32_t(k));
     const auto w = tensor(type, {k, m, 1, 1}, weight.bytes);
@@ -166,8 +180,11 @@ TEST_P(GgmlOrderMatVec, IsTheCpus) {
       const cpu::DotKernel kernel = cpu::dot_kernel(type, cpu::CpuPath::Scalar, int64_t(m));
       blocks.resize(cpu::activation_row_bytes(kernel.format, int64_t(k)));
       cpu::prepare_activations(kernel.format, &xv[j * k], int64_t(k), blocks.data(), cpu::CpuPath::Scalar);
+      // the columns ggml's batch kernel takes (repacked Q2_K/Q4_K: the leading whole fours)
+      const bool batch = int64_t(j) < kernel.batch_tokens(int64_t(n), int64_t(k));
       for (uint64_t r = 0; r < m; ++r)
-        kernel.dot(weight.ref().row(r), 0, 1, blocks.data(), 0, 1, int64_t(k), &want[j * m + r]);
+        (batch ? kernel.batch_dot : kernel.dot)(weight.ref().row(r), 0, 1, blocks.data(), 0, 1, int64_t(k),
+                                                &want[j * m + r]);
     }
     const auto got = read_f32(out);
     EXPECT_EQ(identical(got, want), got.size()) << m << "x" << k << " n=" << n;
@@ -176,6 +193,7 @@ TEST_P(GgmlOrderMatVec, IsTheCpus) {
 
 INSTANTIATE_TEST_SUITE_P(Types, GgmlOrderMatVec,
                          ::testing::Values(GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q4_1, GgmlType::Q5_1,
+                                           GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K,
                                            GgmlType::Q6_K),
                          [](const auto& info) { return std::string(type_name(info.param)); });
 
@@ -227,10 +245,9 @@ TEST_P(GgmlOrderFloatMatVec, IsTheCpus) {
 INSTANTIATE_TEST_SUITE_P(Types, GgmlOrderFloatMatVec, ::testing::Values(GgmlType::F32, GgmlType::F16),
                          [](const auto& info) { return std::string(type_name(info.param)); });
 
-// q4_0 tensors whose rows ggml does not repack (not 8k of them) and the K-quants but q6_K have no such
-// kernel.
+// q4_0 tensors whose rows ggml does not repack (not 8k of them) have no such kernel, nor has bf16.
 TEST_F(GgmlOrder, MatVecOnlyWhereItApplies) {
-  for (const auto [type, rows] : {std::pair{GgmlType::Q4_0, 7}, {GgmlType::Q2_K, 8}}) {
+  for (const auto [type, rows] : {std::pair{GgmlType::Q4_0, 7}}) {
     const TestWeight weight = blank_weight(type, rows, 256);  // the values do not matter
     const auto w = tensor(type, {256, uint64_t(rows), 1, 1}, weight.bytes);
     const auto x = tensor_f32({256, 1, 1, 1}, random_floats(256, -1, 1, 3));
@@ -239,6 +256,7 @@ TEST_F(GgmlOrder, MatVecOnlyWhereItApplies) {
     const auto q8 = ops::q8_columns_for(device(), w, x, scratch.view());
     if (!q8) GTEST_SKIP() << "no q8 columns on this device";
     EXPECT_FALSE(ops::has_ggml_order(device(), w)) << type_name(type);
+    EXPECT_FALSE(ops::has_ggml_order(device(), tensor(GgmlType::BF16, {256, 8, 1, 1})));
     vk::Recorder rec(device(), "mul_mat ggml elsewhere");
     EXPECT_THROW(ops::mul_mat(rec, w, *q8, out, ops::SumOrder::Ggml), Error) << type_name(type);
     rec.discard();

@@ -43,13 +43,9 @@ struct Placement {
   bool exact_in_ggml_order = false;
 };
 
-// Every weight of the file has a kernel in ggml's order (ops::has_ggml_order): f32, f16, the legacy
-// quants (q4_0 of 8k rows), q6_K (llama.cpp's quantizer gives the legacy files a q6_K output).
-bool ggml_order_file(const std::string& file) {
-  for (const char* type : {"-F32", "-F16", "-Q4_0", "-Q4_1", "-Q5_0", "-Q5_1", "-Q6_K", "-Q8_0"})
-    if (file.find(type) != std::string::npos) return true;
-  return false;
-}
+// Every weight of the file has a kernel in ggml's order (ops::has_ggml_order): all the goldens'
+// types do (f32, f16, the legacy quants with q4_0 tensors of 8k rows, the K-quants); bf16 does not.
+bool ggml_order_file(const std::string& file) { return file.find("-BF16") == std::string::npos; }
 
 bool vulkan_takes_ggml_order() {
   vk::Device& device = test::vk_device();
@@ -71,8 +67,8 @@ std::vector<Placement> placements() {
   // an f16 accumulator for an f16 cache, its vector e^x), so with llama.cpp's default f16 cache it
   // reproduces them. An f32 cache, and the Vulkan kernels in the device's orders (what GPUs run),
   // move logits by up to ~0.07 and may swap a pair of logits closer than 0.02. Vulkan in ggml's
-  // order (attention, norms, rope, swiglu and the f32/f16/legacy/q6_K mat-vec kernels bit for bit as
-  // the CPU's) reproduces the goldens of the files of those types as the CPU does.
+  // order (attention, norms, rope, swiglu and the mat-vec kernels bit for bit as the CPU's)
+  // reproduces every golden as the CPU does.
   Placement cpu{"cpu", with(0, GgmlType::F16)};
   cpu.exact = true;
   Placement vulkan{"vulkan", with(99, GgmlType::F16, true), 0.0f};

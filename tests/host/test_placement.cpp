@@ -1,7 +1,8 @@
 // Where layers run must not change what the model says: greedy output is the same for every -ngl
 // and for two logical devices with either split (issue: scheduler); on a CPU Vulkan device, where
-// the layers take ggml's order (ExecOptions::ggml_order), the logits are the same to the bit for the
-// types that order covers. Also the plan's arithmetic.
+// the layers take ggml's order (ExecOptions::ggml_order), the logits are the same to the bit. Also
+// the plan's arithmetic.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -80,12 +81,12 @@ std::vector<float> logits_along(const ModelFile& m, const ExecOptions& options, 
   return all;
 }
 
-// Files whose every weight type has a kernel in ggml's order (f32, f16, legacy quants, q6_K).
+// Files whose every weight type has a kernel in ggml's order: every tiny-shakespeare file (f32, f16,
+// legacy quants, K-quants).
 std::vector<std::filesystem::path> ggml_order_models() {
   std::vector<std::filesystem::path> out = {test::data_dir() / "tiny-shakespeare-Q4_0.gguf"};
-  for (const char* name : {"tiny-shakespeare-Q8_0.gguf", "tiny-shakespeare-Q6_K.gguf", "tiny-shakespeare-F16.gguf",
-                           "tiny-shakespeare-F32.gguf", "tiny-shakespeare-Q5_1.gguf"})
-    if (auto p = test::shared_file(std::string("models/tiny-shakespeare/") + name)) out.push_back(*p);
+  for (const char* type : {"F32", "F16", "Q8_0", "Q6_K", "Q5_1", "Q5_0", "Q4_1", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K"})
+    if (auto p = test::shared_file(fmt::format("models/tiny-shakespeare/tiny-shakespeare-{}.gguf", type))) out.push_back(*p);
   return out;
 }
 
