@@ -176,7 +176,9 @@ int dot_nibbles(uint q, uint shift, int x) {
 #define K_QUANT
 // The block layouts (engine/quant/blocks.h): where d and dmin are (dmin past the block: none), the
 // levels (with the format's offset) of elements 4j..4j+3 of 32-element chunk c, and the scale and
-// min of 16-element part i, as host/cpu/k_quant_decode.h unpacks them.
+// min of each 16-element part, as host/cpu/k_quant_decode.h unpacks them.
+// The byte i of w (four bytes to a word).
+#define BYTE(w, i) (((w)[(i) / 4u] >> (8u * ((i) % 4u))) & 0xffu)
 #if defined(W_Q2_K)
 #define KQ_D 80u
 #define KQ_DMIN 82u
@@ -184,8 +186,11 @@ ivec4 kq_levels(uint s, uint b, uint c, uint j) {
   const uint q = ld32(s, b + 16u + 32u * (c / 4u) + 4u * j);
   return ivec4((uvec4(q) >> (uvec4(0u, 8u, 16u, 24u) + 2u * (c % 4u))) & 3u);
 }
-int kq_scale(uint s, uint b, uint i) { return int(ld8(s, b + i) & 0xfu); }
-int kq_min(uint s, uint b, uint i) { return int(ld8(s, b + i) >> 4); }
+void kq_scales(uint s, uint b, out int scale[16], out int mins[16]) {
+  uint w[4];
+  [[unroll]] for (uint i = 0; i < 4u; ++i) w[i] = ld32(s, b + 4u * i);
+  [[unroll]] for (uint i = 0; i < 16u; ++i) scale[i] = int(BYTE(w, i) & 0xfu), mins[i] = int(BYTE(w, i) >> 4);
+}
 #elif defined(W_Q3_K)
 #define KQ_D 108u
 #define KQ_DMIN 0xffffu
@@ -195,12 +200,16 @@ ivec4 kq_levels(uint s, uint b, uint c, uint j) {
   const uvec4 high = (uvec4(hm) >> (uvec4(0u, 8u, 16u, 24u) + c)) & 1u;  // bit 4 * half + quarter = c
   return ivec4(low) - 4 * (1 - ivec4(high));
 }
-int kq_scale(uint s, uint b, uint i) {
-  const uint low = i < 8u ? ld8(s, b + 96u + i) & 0xfu : ld8(s, b + 96u + i - 8u) >> 4;
-  const uint high = (ld8(s, b + 104u + i % 4u) >> (2u * (i / 4u))) & 3u;
-  return int(low | (high << 4)) - 32;
+void kq_scales(uint s, uint b, out int scale[16], out int mins[16]) {
+  uint w[3];
+  [[unroll]] for (uint i = 0; i < 3u; ++i) w[i] = ld32(s, b + 96u + 4u * i);
+  [[unroll]] for (uint i = 0; i < 16u; ++i) {
+    const uint low = i < 8u ? BYTE(w, i) & 0xfu : BYTE(w, i - 8u) >> 4;
+    const uint high = (BYTE(w, 8u + i % 4u) >> (2u * (i / 4u))) & 3u;
+    scale[i] = int(low | (high << 4)) - 32;
+    mins[i] = 0;
+  }
 }
-int kq_min(uint s, uint b, uint i) { return 0; }
 #elif defined(W_Q4_K) || defined(W_Q5_K)
 #define KQ_D 0u
 #define KQ_DMIN 2u
@@ -214,8 +223,23 @@ ivec4 kq_levels(uint s, uint b, uint c, uint j) {
   return ivec4((uvec4(q) >> (uvec4(0u, 8u, 16u, 24u) + 4u * (c % 2u))) & 0xfu);
 #endif
 }
-int kq_scale(uint s, uint b, uint i) { return int(scale_min_k4(s, b + 4u, i / 2u).x); }
-int kq_min(uint s, uint b, uint i) { return int(scale_min_k4(s, b + 4u, i / 2u).y); }
+// The 6-bit scale and min of each 32-element sub-block, for both of its 16-element parts.
+void kq_scales(uint s, uint b, out int scale[16], out int mins[16]) {
+  uint w[3];
+  [[unroll]] for (uint i = 0; i < 3u; ++i) w[i] = ld32(s, b + 4u + 4u * i);
+  [[unroll]] for (uint j = 0; j < 8u; ++j) {
+    uint sc, mn;
+    if (j < 4u) {
+      sc = BYTE(w, j) & 63u;
+      mn = BYTE(w, j + 4u) & 63u;
+    } else {
+      sc = (BYTE(w, j + 4u) & 0xfu) | ((BYTE(w, j - 4u) >> 6) << 4);
+      mn = (BYTE(w, j + 4u) >> 4) | ((BYTE(w, j) >> 6) << 4);
+    }
+    scale[2u * j] = scale[2u * j + 1u] = int(sc);
+    mins[2u * j] = mins[2u * j + 1u] = int(mn);
+  }
+}
 #else  // W_Q6_K
 #define KQ_D 208u
 #define KQ_DMIN 0xffffu
@@ -225,8 +249,11 @@ ivec4 kq_levels(uint s, uint b, uint c, uint j) {
   return ivec4(((uvec4(ql) >> (uvec4(0u, 8u, 16u, 24u) + 4u * (k / 2u))) & 0xfu) |
                (((uvec4(qh) >> (uvec4(0u, 8u, 16u, 24u) + 2u * k)) & 3u) << 4)) - 32;
 }
-int kq_scale(uint s, uint b, uint i) { return bitfieldExtract(int(ld8(s, b + 192u + i)), 0, 8); }
-int kq_min(uint s, uint b, uint i) { return 0; }
+void kq_scales(uint s, uint b, out int scale[16], out int mins[16]) {
+  uint w[4];
+  [[unroll]] for (uint i = 0; i < 4u; ++i) w[i] = ld32(s, b + 192u + 4u * i);
+  [[unroll]] for (uint i = 0; i < 16u; ++i) scale[i] = bitfieldExtract(int(BYTE(w, i)), 0, 8), mins[i] = 0;
+}
 #endif
 #endif
 
@@ -253,34 +280,37 @@ void main() {
     const uint b = row + B * BLOCK_BYTES;
     const uint scale_word = p.k / 4u + 8u * B;  // the q8_K block's d, repeated for its eight groups
     const float dy = uintBitsToFloat(xq[scale_word >> 2][scale_word & 3u]);
-    int sumi[8] = {0, 0, 0, 0, 0, 0, 0, 0}, chunk[8], mins8[8];
+    int sumi[8] = {0, 0, 0, 0, 0, 0, 0, 0}, mins8[8], scale[16], mins[16];
+    kq_scales(s, b, scale, mins);
+    const float dw = ldhalf(s, b + KQ_D), dminw = KQ_DMIN >= BLOCK_BYTES ? 0.0 : ldhalf(s, b + KQ_DMIN);
+#if defined(REPACKED)
+    // ggml's repacked Q2_K/Q4_K kernels: two chains, fed every CHUNKS_PER_FMA chunks.
+    precise const float d = dw * dy, dmin = dminw * dy;
+    int isum = 0, imin = 0;
+#endif
     [[unroll]] for (uint c = 0; c < 8u; ++c) {
       const uint G = 8u * B + c;
       const uvec4 xw[2] = {xq[2u * G], xq[2u * G + 1u]};
       int bsum[2] = {0, 0};
-      chunk[c] = 0;
       [[unroll]] for (uint j = 0; j < 8u; ++j) {
         const int x = int(xw[j / 4u][j % 4u]);
         const ivec4 xv = ivec4(bitfieldExtract(x, 0, 8), bitfieldExtract(x, 8, 8), bitfieldExtract(x, 16, 8), x >> 24);
         const ivec4 level = kq_levels(s, b, c, j);
-        const int scaled = kq_scale(s, b, 2u * c + j / 4u) * (level.x * xv.x + level.y * xv.y + level.z * xv.z + level.w * xv.w);
-        sumi[j] += scaled;
-        chunk[c] += scaled;
+        sumi[j] += scale[2u * c + j / 4u] * (level.x * xv.x + level.y * xv.y + level.z * xv.z + level.w * xv.w);
         bsum[j / 4u] += xv.x + xv.y + xv.z + xv.w;
       }
-      mins8[c] = kq_min(s, b, 2u * c) * bsum[0] + kq_min(s, b, 2u * c + 1u) * bsum[1];
-    }
-    const float dw = ldhalf(s, b + KQ_D), dminw = KQ_DMIN >= BLOCK_BYTES ? 0.0 : ldhalf(s, b + KQ_DMIN);
+      mins8[c] = mins[2u * c] * bsum[0] + mins[2u * c + 1u] * bsum[1];
 #if defined(REPACKED)
-    // ggml's repacked Q2_K/Q4_K kernels: two chains fed every CHUNKS_PER_FMA chunks.
-    precise const float d = dw * dy, dmin = dminw * dy;
-    [[unroll]] for (uint c0 = 0; c0 < 8u; c0 += CHUNKS_PER_FMA) {
-      int isum = 0, imin = 0;
-      [[unroll]] for (uint c = c0; c < c0 + CHUNKS_PER_FMA; ++c) isum += chunk[c], imin += mins8[c];
-      acc[0] = fma_rn(float(isum), d, acc[0]);
-      acc[1] = fma_rn(float(imin), dmin, acc[1]);
+      [[unroll]] for (uint j = 0; j < 8u; ++j) isum += sumi[j], sumi[j] = 0;
+      imin += mins8[c];
+      if ((c + 1u) % CHUNKS_PER_FMA == 0u) {
+        acc[0] = fma_rn(float(isum), d, acc[0]);
+        acc[1] = fma_rn(float(imin), dmin, acc[1]);
+        isum = imin = 0;
+      }
+#endif
     }
-#else
+#if !defined(REPACKED)
     precise const float d = dy * dw, dmin = -(dy * dminw);
 #if defined(W_Q2_K)
     [[unroll]] for (uint l = 0; l < 8u; ++l) acc[l] = fma_rn(dmin, float(mins8[l]), acc[l]);

@@ -186,8 +186,15 @@ VKLLM_MUL_MAT_Q8X_BENCH(q6_k, GgmlType::Q6_K);
       ->UseManualTime()                                                                     \
       ->Unit(benchmark::kMillisecond)
 
-VKLLM_MUL_MAT_GGML_BENCH(mul_mat_q8x, q8_0_q8x_ggml, GgmlType::Q8_0, ops::SumOrder::Ggml);
 VKLLM_MUL_MAT_GGML_BENCH(mul_mat_q8x, q4_0_q8x_ggml, GgmlType::Q4_0, ops::SumOrder::Ggml);
+VKLLM_MUL_MAT_GGML_BENCH(mul_mat_q8x, q4_1_q8x_ggml, GgmlType::Q4_1, ops::SumOrder::Ggml);
+VKLLM_MUL_MAT_GGML_BENCH(mul_mat_q8x, q5_0_q8x_ggml, GgmlType::Q5_0, ops::SumOrder::Ggml);
+VKLLM_MUL_MAT_GGML_BENCH(mul_mat_q8x, q5_1_q8x_ggml, GgmlType::Q5_1, ops::SumOrder::Ggml);
+VKLLM_MUL_MAT_GGML_BENCH(mul_mat_q8x, q8_0_q8x_ggml, GgmlType::Q8_0, ops::SumOrder::Ggml);
+VKLLM_MUL_MAT_GGML_BENCH(mul_mat_q8x, q2_k_q8x_ggml, GgmlType::Q2_K, ops::SumOrder::Ggml);
+VKLLM_MUL_MAT_GGML_BENCH(mul_mat_q8x, q3_k_q8x_ggml, GgmlType::Q3_K, ops::SumOrder::Ggml);
+VKLLM_MUL_MAT_GGML_BENCH(mul_mat_q8x, q4_k_q8x_ggml, GgmlType::Q4_K, ops::SumOrder::Ggml);
+VKLLM_MUL_MAT_GGML_BENCH(mul_mat_q8x, q5_k_q8x_ggml, GgmlType::Q5_K, ops::SumOrder::Ggml);
 VKLLM_MUL_MAT_GGML_BENCH(mul_mat_q8x, q6_k_q8x_ggml, GgmlType::Q6_K, ops::SumOrder::Ggml);
 VKLLM_MUL_MAT_GGML_BENCH(mul_mat_ggml, f32_ggml, GgmlType::F32);
 VKLLM_MUL_MAT_GGML_BENCH(mul_mat_ggml, f16_ggml, GgmlType::F16);

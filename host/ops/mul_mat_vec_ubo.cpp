@@ -211,8 +211,10 @@ bool mul_mat_vec_ubo_q8_fits(const vk::Device& device, const Tensor& weight, con
 
 void mul_mat_vec_ubo_q8(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const Tensor& dst,
                         SumOrder order, std::span<const int64_t> runs) {
-  // q6_K's kernel in ggml's order is the faster one too (lavapipe, 4096 x 4096: 6.7 ms against 8.4).
-  const bool ggml = order == SumOrder::Ggml || (weight.type == GgmlType::Q6_K && has_ggml_order(rec.device()));
+  // The K-quants' kernels in ggml's order are the faster ones too (lavapipe, 4096 x 4096, ms:
+  // q2_K 3.95 against 5.32, q3_K 4.72 / 8.90, q4_K 4.50 / 5.19, q5_K 6.54 / 10.1, q6_K 6.1 / 8.4).
+  const bool k_quant = activation_rounding(weight.type, weight.ne[0]) == ActivationRounding::Q8_K;
+  const bool ggml = order == SumOrder::Ggml || (k_quant && has_ggml_order(rec.device()));
   // In ggml's order an invocation owns a row: 8 rows keep the workgroup's 8 invocations busy (4 rows
   // took 8.5 ms on lavapipe at q8_0 4096 x 4096, 8 rows 5.4).
   const UboShaders shaders = ggml ? ggml_shaders_for(weight.type) : q8_shaders_for(weight.type);
