@@ -29,7 +29,9 @@ float fused(float a, float b, float c) { return fma(a, b, c); }
 #endif
 
 #define WG 32
+#ifndef MAX_HEAD_DIM
 #define MAX_HEAD_DIM 256
+#endif
 #define DIMS_PER_LANE (MAX_HEAD_DIM / WG)
 layout(local_size_x = WG) in;
 

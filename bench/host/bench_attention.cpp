@@ -58,7 +58,9 @@ struct Shape {
   uint64_t head_dim, n_head, n_head_kv;
 };
 
-void attention(benchmark::State& state, Shape s, GgmlType type) {
+// ggml: the ordered kernel (AttentionOptions::ggml_order, f16 cache), as CPU devices run runs of
+// one sequence under 64 tokens.
+void attention(benchmark::State& state, Shape s, GgmlType type, bool ggml = false) {
   const uint64_t n_kv = state.range(0), n_tokens = state.range(1);
   const uint64_t n_past = n_kv - n_tokens, row = s.head_dim * s.n_head_kv;
   const auto q = make(GgmlType::F32, {s.head_dim, s.n_head, n_tokens, 1}, 0.01f);
@@ -69,6 +71,7 @@ void attention(benchmark::State& state, Shape s, GgmlType type) {
   ops::AttentionOptions options;
   options.n_past = uint32_t(n_past);
   options.scratch = &scratch.tensor;
+  options.ggml_order = ggml;
 
   vk::Recorder rec(device(), "bench attention", /*profile=*/true);
   const auto record = [&] { ops::attention(rec, q.tensor, k.tensor, v.tensor, options, out.tensor); };
@@ -94,6 +97,7 @@ void attention(benchmark::State& state, Shape s, GgmlType type) {
 
 constexpr Shape kLlama{128, 32, 8};
 constexpr Shape kTiny{48, 6, 6};
+constexpr Shape kSynth134m{64, 12, 12};
 
 #define VKLLM_ATTENTION(name, shape, type) \
   BENCHMARK_CAPTURE(attention, name, shape, type)->UseManualTime()->Unit(benchmark::kMillisecond)
@@ -103,5 +107,9 @@ VKLLM_ATTENTION(llama_f16_prefill, kLlama, GgmlType::F16)->Args({512, 512});
 VKLLM_ATTENTION(llama_q8_0_prefill, kLlama, GgmlType::Q8_0)->Args({512, 512});
 VKLLM_ATTENTION(tiny_f16_decode, kTiny, GgmlType::F16)->Args({256, 1});
 VKLLM_ATTENTION(tiny_f16_prefill, kTiny, GgmlType::F16)->Args({256, 256});
+BENCHMARK_CAPTURE(attention, synth134m_f16, kSynth134m, GgmlType::F16)
+    ->Args({62, 62})->Args({512, 1})->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(attention, synth134m_f16_ggml, kSynth134m, GgmlType::F16, true)
+    ->Args({62, 62})->Args({512, 1})->UseManualTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
