@@ -63,7 +63,7 @@ UboShaders q8_shaders_for(GgmlType type) {
 }
 
 
-// The variants in ggml's order (GGML_ORDER with X_Q8).
+// The variants in ggml's order (shaders/mul_mat_vec_ubo_ggml.comp).
 UboShaders ggml_shaders_for(GgmlType type) {
   switch (type) {
     case GgmlType::Q4_0: return VKLLM_UBO_SHADERS(q4_0_ggml);

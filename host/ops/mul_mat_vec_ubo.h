@@ -1,5 +1,5 @@
 #pragma once
-// The matrix-vector product through uniform buffers (shaders/mul_mat_vec_ubo.comp): for CPU Vulkan
+// The matrix-vector product through uniform buffers (shaders/mul_mat_vec_ubo*.comp): for CPU Vulkan
 // devices, where uniform loads are gathers and storage loads are per-lane loops.
 #include "host/ops/ops.h"
 #include "host/ops/tensor.h"
