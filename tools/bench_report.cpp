@@ -17,8 +17,9 @@ std::string csv_field(const nlohmann::json& v) {
 }
 
 void print_markdown(const std::vector<BenchRow>& rows) {
-  const std::vector<std::string> header = {"model", "size", "params", "devices", "ngl", "ts", "n_batch", "n_ubatch",
-                                           "threads", "type_k", "test", "t/s", "roofline"};
+  const std::vector<std::string> header = {"model",   "size",   "params", "devices", "ngl",  "ts",  "n_batch", "n_ubatch",
+                                           "threads", "type_k", "attn",   "order",   "test", "t/s", "roofline"};
+  const auto text = [](size_t c) { return c == 0 || c == 3 || c == 5 || (c >= 9 && c <= 12); };  // left-aligned
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : rows) {
     const auto& f = row.fields;
@@ -30,7 +31,8 @@ void print_markdown(const std::vector<BenchRow>& rows) {
                      std::to_string(f["n_gpu_layers"].get<int>()), f["tensor_split"].get<std::string>(),
                      std::to_string(f["n_batch"].get<int>()), std::to_string(f["n_ubatch"].get<int>()),
                      std::to_string(f["n_threads"].get<int>()),
-                     f["type_k"].get<std::string>(), f["test"].get<std::string>(),
+                     f["type_k"].get<std::string>(), f.value("attention", "auto"), f.value("kernel_order", "auto"),
+                     f["test"].get<std::string>(),
                      fmt::format("{:.2f} ± {:.2f}", f["avg_ts"].get<double>(), f["stddev_ts"].get<double>()),
                      roofline});
   }
@@ -42,14 +44,13 @@ void print_markdown(const std::vector<BenchRow>& rows) {
   auto line = [&](const std::vector<std::string>& values) {
     std::string out = "|";
     for (size_t c = 0; c < values.size(); ++c) {
-      const bool numeric = c >= 1 && c != 3 && c != 5 && c != 9 && c != 10;
-      out += numeric ? fmt::format(" {:>{}} |", values[c], width[c]) : fmt::format(" {:<{}} |", values[c], width[c]);
+      out += text(c) ? fmt::format(" {:<{}} |", values[c], width[c]) : fmt::format(" {:>{}} |", values[c], width[c]);
     }
     fmt::print("{}\n", out);
   };
   line(header);
   std::string rule = "|";
-  for (size_t c = 0; c < header.size(); ++c) rule += std::string(width[c] + 1, '-') + (c >= 1 && c != 3 && c != 5 && c != 8 && c != 9 ? ":|" : " |");
+  for (size_t c = 0; c < header.size(); ++c) rule += std::string(width[c] + 1, '-') + (text(c) ? " |" : ":|");
   fmt::print("{}\n", rule);
   for (const auto& r : cells) line(r);
 

@@ -38,6 +38,7 @@ struct BenchOptions {
   int repetitions = 5;
   std::string ngl = "99", tensor_split, n_batch = "512", n_ubatch = "512", threads = "0", devices, cache_type_k = "f16";
   std::string vram_budget;
+  std::string attention = "auto", kernel_order = "auto";  // lists of --attention / --kernel-order values
   std::string output = "md";
   bool profile = false;
 };
@@ -46,6 +47,7 @@ struct BenchOptions {
 struct Instance {
   std::string ngl, tensor_split, devices, cache_type;
   int n_batch = 512, n_ubatch = 512, n_threads = 0;
+  std::string attention = "auto", kernel_order = "auto";
 };
 
 // Splits a list flag on ',' (lists of lists, -ts and --devices, use '/' inside an item).
@@ -178,7 +180,10 @@ int run_bench(const BenchOptions& o) {
         for (const auto& ub : parse_int_list(o.n_ubatch, "-ub"))
           for (const auto& t : parse_int_list(o.threads, "-t"))
             for (const auto& dev : items(o.devices))
-              for (const auto& ctk : items(o.cache_type_k)) sweep.push_back({ngl, ts, dev, ctk, b, ub, t});
+              for (const auto& ctk : items(o.cache_type_k))
+                for (const auto& attention : items(o.attention))
+                  for (const auto& order : items(o.kernel_order))
+                    sweep.push_back({ngl, ts, dev, ctk, b, ub, t, attention, order});
 
   const uint64_t bytes_per_token = weight_bytes_per_token(*model_file);
   const auto file_type = model_file->file.find("general.file_type");
@@ -205,6 +210,8 @@ int run_bench(const BenchOptions& o) {
     mo.devices = slashes_to_commas(inst.devices);
     mo.vram_budget = slashes_to_commas(o.vram_budget);
     mo.cache_type_k = mo.cache_type_v = inst.cache_type;
+    mo.attention = inst.attention;
+    mo.kernel_order = inst.kernel_order;
     ExecOptions exec = mo.exec();
     Profiler profiler;
     if (o.profile) exec.profiler = &profiler;
@@ -241,6 +248,8 @@ int run_bench(const BenchOptions& o) {
                           {"n_threads", inst.n_threads},
                           {"type_k", inst.cache_type},
                           {"type_v", inst.cache_type},
+                          {"attention", inst.attention},
+                          {"kernel_order", inst.kernel_order},
                           {"n_prompt", n_prompt},
                           {"n_gen", n_gen},
                           {"test", test},
@@ -308,6 +317,8 @@ Command add_bench_command(CLI::App& app) {
   sub->add_option("--devices", o->devices, "-dev: list of device sets, devices separated by '/': 0,0/0");
   sub->add_option("--cache-type-k", o->cache_type_k, "-ctk: list of KV cache types (K and V alike)");
   sub->add_option("--vram-budget", o->vram_budget, "MiB per device, separated by '/'");
+  sub->add_option("--attention", o->attention, "List of Vulkan attention orders: ggml, split, auto (see `run --help`)");
+  sub->add_option("--kernel-order", o->kernel_order, "List of Vulkan kernel orders: ggml, device, auto (see `run --help`)");
   sub->add_option("-o,--output", o->output, "md, csv, json or jsonl");
   sub->add_flag("--profile", o->profile, "Per-kernel GPU time from timestamp queries");
   return {sub, [o] { return run_bench(*o); }};

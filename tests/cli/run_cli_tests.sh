@@ -120,6 +120,8 @@ then echo "ok   bench-json-sweep"; passed=$((passed + 1)); else echo "FAIL bench
 check bench-md 0 '\| tg4 ' -- "$bin" bench -m "$model" -ngl 99 -p 0 -n 4 -r 1 --profile
 check bench-csv 0 '^build_commit,|,avg_ts,' -- "$bin" bench -m "$model" -ngl 0 -p 8 -n 0 -r 1 -o csv
 check bench-bad-format nonzero 'output format' -- "$bin" bench -m "$model" -o xml
+check bench-order-sweep 0 '\| ggml +\| ggml +\| tg2 ' -- "$bin" bench -m "$model" -ngl 99 -p 0 -n 2 -r 1 --attention split,ggml --kernel-order device,ggml
+check bench-bad-order nonzero 'ggml, device or auto' -- "$bin" bench -m "$model" -ngl 99 -p 0 -n 2 -r 1 --kernel-order fast
 check plan 0 'layers 2-3 on device 0' -- "$bin" inspect "$model" --plan -ngl 2
 check plan-json 0 '"layer_device"' -- "$bin" inspect "$model" --plan -ngl 2 --json
 check plan-does-not-fit nonzero 'short by' -- "$bin" inspect "$model" --plan -ngl 99 --vram-budget 1
