@@ -7,7 +7,8 @@
 //   the value accumulator is f16: every rescale and every multiply-add is rounded to f16;
 //   sum = fma(sum, ms, vs); out = acc * (1 / sum).
 // A workgroup owns one row: its lanes score WG cells at once, then walk them in order, lane l
-// holding dims l, l + WG, ... of the accumulator. The walk is sequential by nature (each step
+// holding the dim pairs l, l + WG, ... of the accumulator (dims 2l and 2l + 1, ...: one 32-bit load
+// of V per pair). The walk is sequential by nature (each step
 // rounds), so this is slower than attention.comp on long contexts.
 // FLOAT64 (devices with shaderFloat64): e^x is libm's expf to the bit (libm_expf.glsl), and the
 // multiply-adds are fused through double (lavapipe does not fuse GLSL's fma; a double holds the
@@ -36,7 +37,7 @@ float fused(float a, float b, float c) { return fma(a, b, c); }
 layout(local_size_x = WG) in;
 
 layout(binding = 0) readonly buffer Q { float q_data[]; };
-layout(binding = 1) readonly buffer K { uint k_data[]; };  // f16 pairs
+layout(binding = 1) readonly buffer K { uvec4 k_data[]; };  // f16, eight to a vector
 layout(binding = 2) readonly buffer V { uint v_data[]; };
 layout(binding = 3) readonly buffer QueryInfo { ivec2 query_info[]; };  // (seq, pos) per token
 layout(binding = 4) readonly buffer CellInfo { ivec2 cell_info[]; };    // (seq, pos) per cell; seq < 0: empty
@@ -50,26 +51,45 @@ shared float shared_ms[WG], shared_vs[WG];
 shared float shared_subgroup_max[WG];
 shared uint shared_visible[WG];  // 1: the row sees cell tile + j
 
-float k_at(uint e) { return unpackHalf2x16(k_data[e >> 1])[e & 1u]; }
-float v_at(uint e) { return unpackHalf2x16(v_data[e >> 1])[e & 1u]; }
+float k_at(uint e) { return unpackHalf2x16(k_data[e >> 3][(e >> 1) & 3u])[e & 1u]; }
+float half_of(uvec4 w, uint i) { return unpackHalf2x16(w[i >> 1])[i & 1u]; }
+vec2 v_pair(uint e) { return unpackHalf2x16(v_data[e >> 1]); }  // elements e, e + 1 (e even)
 
 // ggml_vec_dot_f16 on AVX-512: element i of each 64-element step goes to lane i % 16 of accumulator
 // (i % 64) / 16, fused; the accumulators add as (0 + 2) + (1 + 3), then the lanes as
 // _mm512_reduce_add_ps (halves first).
+// K is read eight elements (16 bytes) at a time where rows allow (head sizes of 8k): on llvmpipe a
+// storage load costs a loop over the lanes whatever its width (lavapipe, 62-token prompt, 64-dim
+// heads: 72 -> 66 ms; V's loads by pairs in the walk then 66 -> 59).
 float dot_ggml(uint k_base, uint head_dim) {
   const uint steps = head_dim / 64u;
   precise float lanes[16];
-  for (uint l = 0; l < 16u; ++l) {
-    precise float a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
-    for (uint s = 0; s < steps; ++s) {
-      const uint e = 64u * s + l;
-      // f16 times f16 is exact in float, so an unfused fma rounds once as well
-      a0 = fma(k_at(k_base + e), shared_q[e], a0);
-      a1 = fma(k_at(k_base + e + 16u), shared_q[e + 16u], a1);
-      a2 = fma(k_at(k_base + e + 32u), shared_q[e + 32u], a2);
-      a3 = fma(k_at(k_base + e + 48u), shared_q[e + 48u], a3);
+  if (k_base % 8u == 0u) {
+    for (uint g = 0; g < 2u; ++g) {  // lanes 8g .. 8g + 7
+      precise float acc[4][8];
+      [[unroll]] for (uint a = 0; a < 4u; ++a) [[unroll]] for (uint i = 0; i < 8u; ++i) acc[a][i] = 0.0;
+      for (uint s = 0; s < steps; ++s) {
+        [[unroll]] for (uint a = 0; a < 4u; ++a) {
+          const uint e = 64u * s + 16u * a + 8u * g;  // elements e .. e + 7 feed lanes 8g .. 8g + 7 of accumulator a
+          const uvec4 w = k_data[(k_base + e) >> 3];
+          // f16 times f16 is exact in float, so an unfused fma rounds once as well
+          [[unroll]] for (uint i = 0; i < 8u; ++i) acc[a][i] = fma(half_of(w, i), shared_q[e + i], acc[a][i]);
+        }
+      }
+      [[unroll]] for (uint i = 0; i < 8u; ++i) lanes[8u * g + i] = (acc[0][i] + acc[2][i]) + (acc[1][i] + acc[3][i]);
     }
-    lanes[l] = (a0 + a2) + (a1 + a3);
+  } else {
+    for (uint l = 0; l < 16u; ++l) {
+      precise float a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+      for (uint s = 0; s < steps; ++s) {
+        const uint e = 64u * s + l;
+        a0 = fma(k_at(k_base + e), shared_q[e], a0);
+        a1 = fma(k_at(k_base + e + 16u), shared_q[e + 16u], a1);
+        a2 = fma(k_at(k_base + e + 32u), shared_q[e + 32u], a2);
+        a3 = fma(k_at(k_base + e + 48u), shared_q[e + 48u], a3);
+      }
+      lanes[l] = (a0 + a2) + (a1 + a3);
+    }
   }
   precise float h[8];
   for (uint i = 0; i < 8u; ++i) h[i] = lanes[i] + lanes[i + 8u];
@@ -145,9 +165,13 @@ void main() {
       if (ms != 1.0)
         [[unroll]] for (uint i = 0; i < DIMS_PER_LANE; ++i) acc[i] = to_f16(acc[i] * ms);
       const uint v_base = ((tile + j) * p.n_head_kv + kv_head) * head_dim;
-      [[unroll]] for (uint i = 0; i < DIMS_PER_LANE; ++i) {
-        const uint d = lane + i * WG;
-        if (d < head_dim) acc[i] = to_f16(fused(v_at(v_base + d), vs, acc[i]));
+      [[unroll]] for (uint i = 0; i < DIMS_PER_LANE; i += 2u) {
+        const uint d = 2u * (lane + (i / 2u) * WG);
+        if (d < head_dim) {
+          const vec2 v = v_pair(v_base + d);
+          acc[i] = to_f16(fused(v.x, vs, acc[i]));
+          acc[i + 1u] = to_f16(fused(v.y, vs, acc[i + 1u]));
+        }
       }
       sum = fused(sum, ms, vs);
     }
@@ -156,7 +180,7 @@ void main() {
 
   const float inv = sum == 0.0 ? 0.0 : div_rn(1.0, sum);
   [[unroll]] for (uint i = 0; i < DIMS_PER_LANE; ++i) {
-    const uint d = lane + i * WG;
+    const uint d = 2u * (lane + (i / 2u) * WG) + i % 2u;
     if (d < head_dim) out_data[row * head_dim + d] = acc[i] * inv;
   }
 }

@@ -138,6 +138,7 @@ void attention(vk::Recorder& rec, const Tensor& q, const Tensor& k, const Tensor
 
   if (options.ggml_order) {
     if (k.type != GgmlType::F16) fail("attention: ggml's order needs an f16 cache, not {}", type_name(k.type));
+    if (q.ne[0] % 2 != 0) fail("attention: ggml's order takes even head sizes, not {}", q.ne[0]);
     p.kv_per_split = u32("attention", visible_kv);
     p.n_splits = 1;
     p.first_token = options.ggml_first;
