@@ -93,18 +93,9 @@ void run_rows(const Product& p, int64_t r0, int64_t r1, int64_t n_tokens, int64_
 
 // Which tokens take kernel.batch_dot: in each run, the leading ones DotKernel::batch_tokens names.
 std::vector<bool> batch_tokens(const DotKernel& kernel, std::span<const int64_t> runs, int64_t n_tokens, int64_t cols) {
-  std::vector<bool> batch;
-  if (kernel.batch_dot == nullptr) return batch;
-  const int64_t whole[] = {n_tokens};
-  if (runs.empty()) runs = whole;
-  batch.reserve(size_t(n_tokens));
-  for (const int64_t run : runs) {
-    const int64_t n_batch = kernel.batch_tokens(run, cols);
-    batch.insert(batch.end(), size_t(n_batch), true);
-    batch.insert(batch.end(), size_t(run - n_batch), false);
-  }
-  VKLLM_ASSERT(int64_t(batch.size()) == n_tokens, "runs of {} tokens for a batch of {}", batch.size(), n_tokens);
-  return batch;
+  if (kernel.batch_dot == nullptr) return {};
+  if (cols % kernel.batch_step != 0) return std::vector<bool>(size_t(n_tokens), false);
+  return batch_part_of_runs(runs, n_tokens, kernel.batch_group);
 }
 
 }  // namespace

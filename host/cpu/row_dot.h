@@ -15,6 +15,7 @@
 
 #include "engine/model/model_weights.h"
 #include "engine/types/ggml_type.h"
+#include "host/cpu/batch_runs.h"
 #include "host/cpu/cpu_features.h"
 
 namespace vkllm::cpu {
@@ -56,8 +57,8 @@ struct DotKernel {
   int64_t batch_step = 1;   // and rows whose length is a multiple of this
 
   int64_t batch_tokens(int64_t n_tokens, int64_t cols) const {
-    if (batch_dot == nullptr || n_tokens < std::max(2, batch_group) || cols % batch_step != 0) return 0;
-    return n_tokens - n_tokens % batch_group;
+    if (batch_dot == nullptr || cols % batch_step != 0) return 0;
+    return batch_part_of_run(n_tokens, batch_group);
   }
 };
 

@@ -155,7 +155,7 @@ void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const 
     fail("mul_mat: weight {} times q8 x [{}, {}] into dst {}", weight.describe(), x.k, x.n, dst.describe());
   if (!mul_mat_vec_ubo_q8_fits(rec.device(), weight, x))
     fail("mul_mat: weight {} does not take q8 x [{}, {}] on this device", weight.describe(), x.k, x.n);
-  if (order == SumOrder::Ggml && (!has_ggml_order(rec.device(), weight) || !traits(weight.type).quantized))
+  if (order == SumOrder::Ggml && !has_ggml_order(rec.device(), weight))
     fail("mul_mat: no kernel sums {} weights in ggml's order on this device", type_name(weight.type));
   mul_mat_vec_ubo_q8(rec, weight, x, dst, order, runs);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "host/cpu/batch_runs.h"
 #include "host/ops/check_shapes.h"
 #include "host/vulkan/device.h"
 #include "shaders/params.h"
@@ -80,22 +81,6 @@ UboShaders ggml_shaders_for(GgmlType type) {
   }
 }
 
-// Which of n columns ggml's CPU backend would multiply by its batch kernel (cpu::DotKernel::
-// batch_tokens): in each run of one sequence's columns of at least max(2, group), the leading ones
-// in whole groups. runs empty: one run of all.
-std::vector<bool> batch_columns(std::span<const int64_t> runs, uint64_t n, int64_t group) {
-  const int64_t whole[] = {int64_t(n)};
-  if (runs.empty()) runs = whole;
-  std::vector<bool> batch;
-  batch.reserve(n);
-  for (const int64_t run : runs) {
-    const int64_t in_batch = run >= std::max<int64_t>(2, group) ? run - run % group : 0;
-    batch.insert(batch.end(), size_t(in_batch), true);
-    batch.insert(batch.end(), size_t(run - in_batch), false);
-  }
-  VKLLM_ASSERT(batch.size() == n, "runs of {} columns for {}", batch.size(), n);
-  return batch;
-}
 
 // Rows per workgroup (one load of x serves them all), as measured on lavapipe (q4_0 4096 x 14336:
 // 8 rows 9.2 ms, 4 rows 10.6, 2 rows 13.5): more rows keep more registers live, so the float types
@@ -223,7 +208,7 @@ void mul_mat_vec_ubo_q8(vk::Recorder& rec, const Tensor& weight, const Q8Columns
   const bool q2 = weight.type == GgmlType::Q2_K;
   const UboShaders gemv = q2 ? VKLLM_UBO_SHADERS(q2_k_gemv) : VKLLM_UBO_SHADERS(q4_k_gemv);
   const UboShaders gemm = q2 ? VKLLM_UBO_SHADERS(q2_k_gemm) : VKLLM_UBO_SHADERS(q4_k_gemm);
-  const std::vector<bool> in_gemm = repacked ? batch_columns(runs, x.n, 4) : std::vector<bool>();
+  const std::vector<bool> in_gemm = repacked ? cpu::batch_part_of_runs(runs, int64_t(x.n), 4) : std::vector<bool>();
   auto shaders_of = [&](uint64_t col) { return !repacked ? shaders : in_gemm[col] ? gemm : gemv; };
   dispatch_columns(rec, weight, shaders_of, ggml ? 8 : max_rows_for(weight.type), x.n,
                    [&](uint64_t col) { return x.data.sub(col * x.column_bytes, q8_column_data_bytes(x.k)); }, dst);
@@ -239,7 +224,7 @@ void mul_mat_vec_ubo_ggml(vk::Recorder& rec, const Tensor& weight, const Tensor&
   // As the CPU layers choose (cpu::DotKernel::batch_tokens): tinyBLAS for the columns of runs of two
   // or more when the tensor has 4k rows of 16k elements.
   const bool blas_shape = weight.ne[1] % 4 == 0 && k % 16 == 0;
-  const std::vector<bool> in_blas = batch_columns(runs, n, 1);
+  const std::vector<bool> in_blas = cpu::batch_part_of_runs(runs, int64_t(n), 1);
   dispatch_columns(rec, weight, [&](uint64_t col) { return blas_shape && in_blas[col] ? tiny_blas : one; }, 2, n,
                    [&](uint64_t col) { return x.data.sub(col * k * 4, k * 4); }, dst);
 }
