@@ -145,6 +145,8 @@ double time_generation(LanguageModel& model, int n_gen, std::mt19937& rng) {
 }
 
 nlohmann::json profile_json(const Profiler& profiler) {
+  if (const uint64_t untimed = profiler.untimed())
+    spdlog::warn("bench: {} dispatches found the timestamp pool full; the profile leaves them out", untimed);
   const auto kernels = profiler.kernels();
   double total = 0;
   for (const auto& k : kernels) total += k.total_ms;

@@ -64,6 +64,7 @@ void time_dispatches(benchmark::State& state, Record record, const ops::Tensor& 
   for (auto _ : state) {
     record(rec);
     rec.submit_and_wait();
+    if (rec.untimed_dispatches() > 0) return state.SkipWithError("more dispatches than the timestamp pool holds");
     double s = 0;
     for (const auto& t : rec.timings()) s += t.ms * 1e-3;
     state.SetIterationTime(s);
@@ -165,6 +166,7 @@ VKLLM_MUL_MAT_STORAGE_BENCH(q6_k, GgmlType::Q6_K);
       ->ArgNames({"m", "k", "n"})                                                           \
       ->Args({4096, 4096, 1})                                                               \
       ->Args({4096, 4096, 8})                                                               \
+      ->Args({4096, 4096, 512})                                                             \
       ->UseManualTime()                                                                     \
       ->Unit(benchmark::kMillisecond)
 
@@ -183,6 +185,7 @@ VKLLM_MUL_MAT_Q8X_BENCH(q6_k, GgmlType::Q6_K);
       ->ArgNames({"m", "k", "n"})                                                           \
       ->Args({4096, 4096, 1})                                                               \
       ->Args({4096, 4096, 8})                                                               \
+      ->Args({4096, 4096, 512})                                                             \
       ->UseManualTime()                                                                     \
       ->Unit(benchmark::kMillisecond)
 
@@ -209,6 +212,7 @@ BENCHMARK_CAPTURE(mul_mat, q4_0_ffn, GgmlType::Q4_0)
 BENCHMARK_CAPTURE(mul_mat_q8x, q4_0_ffn_q8x, GgmlType::Q4_0)
     ->ArgNames({"m", "k", "n"})
     ->Args({4096, 14336, 1})
+    ->Args({4096, 14336, 512})
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(mul_mat, q4_0_ffn_storage, GgmlType::Q4_0, ops::MulMatKernel::Vector)

@@ -4,8 +4,9 @@
 
 namespace vkllm {
 
-void Profiler::add(const std::vector<vk::DispatchTiming>& timings) {
+void Profiler::add(const std::vector<vk::DispatchTiming>& timings, uint64_t untimed) {
   std::lock_guard lock(mutex_);
+  untimed_ += untimed;
   for (const auto& t : timings) {
     auto& k = by_kernel_[t.label];
     k.kernel = t.label;
@@ -18,6 +19,12 @@ void Profiler::add(const std::vector<vk::DispatchTiming>& timings) {
 void Profiler::clear() {
   std::lock_guard lock(mutex_);
   by_kernel_.clear();
+  untimed_ = 0;
+}
+
+uint64_t Profiler::untimed() const {
+  std::lock_guard lock(mutex_);
+  return untimed_;
 }
 
 std::vector<KernelTime> Profiler::kernels() const {

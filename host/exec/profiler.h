@@ -19,7 +19,10 @@ struct KernelTime {
 
 class Profiler {
  public:
-  void add(const std::vector<vk::DispatchTiming>& timings);
+  // `untimed`: dispatches of that submission the timestamp pool had no room for.
+  void add(const std::vector<vk::DispatchTiming>& timings, uint64_t untimed = 0);
+  // Dispatches missing from kernels() since the last clear().
+  uint64_t untimed() const;
   void clear();
   // Kernels by total time, longest first.
   std::vector<KernelTime> kernels() const;
@@ -27,6 +30,7 @@ class Profiler {
  private:
   mutable std::mutex mutex_;
   std::map<std::string, KernelTime> by_kernel_;
+  uint64_t untimed_ = 0;
 };
 
 }  // namespace vkllm

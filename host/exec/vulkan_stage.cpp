@@ -268,7 +268,7 @@ void VulkanLayers::forward_batch(float* x_host, const StageBatch& batch) {
     throw;
   }
   rec.submit_and_wait();
-  if (profiler_) profiler_->add(rec.timings());
+  if (profiler_) profiler_->add(rec.timings(), rec.untimed_dispatches());
   transfers_.read(std::as_writable_bytes(std::span<float>(x_host, size_t(n * d))));
 }
 
@@ -399,7 +399,7 @@ std::vector<float> VulkanHead::forward(std::span<const float> x_host, int64_t n_
       throw;
     }
     rec.submit_and_wait();
-    if (profiler_) profiler_->add(rec.timings());
+    if (profiler_) profiler_->add(rec.timings(), rec.untimed_dispatches());
     transfers_.read(std::as_writable_bytes(std::span(logits).subspan(size_t(begin * n_vocab), size_t(n * n_vocab))));
   }
   return logits;

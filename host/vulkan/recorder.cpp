@@ -250,4 +250,6 @@ std::vector<DispatchTiming> Recorder::timings() const {
   return timestamps_ ? timestamps_->read() : std::vector<DispatchTiming>{};
 }
 
+uint32_t Recorder::untimed_dispatches() const { return timestamps_ ? timestamps_->untimed() : 0; }
+
 }  // namespace vkllm::vk

@@ -79,6 +79,8 @@ class Recorder {
   }
   // Per-dispatch GPU times of the last completed submission (profile mode only).
   std::vector<DispatchTiming> timings() const;
+  // Dispatches of that submission that timings() misses (the timestamp pool was full).
+  uint32_t untimed_dispatches() const;
 
   Device& device() { return device_; }
   size_t dispatches() const { return dispatches_; }

@@ -23,11 +23,15 @@ void TimestampPool::reset(VkCommandBuffer commands) {
   vkCmdResetQueryPool(commands, pool_.get(), 0, 2 * kMaxDispatches);
   labels_.clear();
   bytes_.clear();
+  untimed_ = 0;
 }
 
 void TimestampPool::begin(VkCommandBuffer commands, std::string label, uint64_t bytes) {
   VKLLM_ASSERT(!open_, "nested timestamp ranges");
-  if (labels_.size() >= kMaxDispatches) return;
+  if (labels_.size() >= kMaxDispatches) {
+    ++untimed_;
+    return;
+  }
   vkCmdWriteTimestamp(commands, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, pool_.get(), uint32_t(2 * labels_.size()));
   labels_.push_back(std::move(label));
   bytes_.push_back(bytes);

@@ -20,14 +20,17 @@ struct DispatchTiming {
 
 class TimestampPool {
  public:
-  static constexpr uint32_t kMaxDispatches = 1024;
+  static constexpr uint32_t kMaxDispatches = 32768;
 
   explicit TimestampPool(Device& device);
   // Resets the queries; record before the first timed dispatch of a command buffer.
   void reset(VkCommandBuffer commands);
-  // Times the commands recorded between begin() and end(); dispatches past the capacity go untimed.
+  // Times the commands recorded between begin() and end(); dispatches past the capacity go untimed
+  // (counted by untimed()).
   void begin(VkCommandBuffer commands, std::string label, uint64_t bytes = 0);
   void end(VkCommandBuffer commands);
+  // Dispatches of the current command buffer that found the pool full.
+  uint32_t untimed() const { return untimed_; }
   // After the command buffer completed.
   std::vector<DispatchTiming> read() const;
 
@@ -37,6 +40,7 @@ class TimestampPool {
   std::vector<std::string> labels_;
   std::vector<uint64_t> bytes_;
   bool open_ = false;
+  uint32_t untimed_ = 0;
 };
 
 }  // namespace vkllm::vk
