@@ -138,6 +138,14 @@ struct MulMatVecUboParams {
   uint dst_first;
 };
 
+// mul_mat_vec_texel: rows [0, m) of a q4_0 weight of k elements per row (k % 256 == 0) times one
+// column; output row i goes to dst[dst_first + i].
+struct MulMatVecTexelParams {
+  uint m;
+  uint k;
+  uint dst_first;
+};
+
 // round_activations: n_units blocks (q8_0: 32 elements, q8_K: 256) or elements (f16, bf16). The
 // packed variants also take the layout of a column (units_per_column blocks of x's row): its int8
 // words, then its f32 scales from scale_word on; columns column_words apart.

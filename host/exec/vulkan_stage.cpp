@@ -11,6 +11,7 @@
 #include "host/exec/attention_runs.h"
 #include "host/exec/profiler.h"
 #include "host/ops/kv_cache.h"
+#include "host/ops/mul_mat_vec_texel.h"
 #include "host/ops/ops.h"
 #include "host/vulkan/device.h"
 #include "host/vulkan/memory_pool.h"
@@ -78,7 +79,10 @@ class MatmulInput {
       if (ggml && ops::mul_mat_ggml_fits(rec.device(), weight, x_)) return ops::mul_mat_ggml(rec, weight, x_, dst, runs_);
       return ops::mul_mat(rec, weight, x_, dst);
     }
-    const auto q8 = ops::q8_columns_for(rec.device(), weight, x_, scratch_);
+    // In the device's order, q4_0 weights the texel-buffer kernel takes read x as f32 values (its
+    // loads of x serve many rows, so q8 integers would save it little).
+    const bool texel = !ggml && ops::mul_mat_vec_texel_fits(rec.device(), weight, rounded_);
+    const auto q8 = texel ? std::nullopt : ops::q8_columns_for(rec.device(), weight, x_, scratch_);
     if (mode != current_ || q8.has_value() != integers_) {
       if (q8) ops::round_activations(rec, weight.type, x_, *q8);
       else ops::round_activations(rec, weight.type, x_, rounded_);

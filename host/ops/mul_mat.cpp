@@ -2,6 +2,7 @@
 #include <numeric>
 
 #include "host/ops/check_shapes.h"
+#include "host/ops/mul_mat_vec_texel.h"
 #include "host/ops/mul_mat_vec_ubo.h"
 #include "host/ops/ops.h"
 #include "host/vulkan/device.h"
@@ -81,6 +82,13 @@ void mul_mat(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Ten
   if (k % 32 != 0) fail("mul_mat: k = {} of weight {} is not a multiple of 32", k, weight.describe());
 
   const bool cpu_device = rec.device().info().is_cpu();
+  if (kernel == MulMatKernel::VectorTexel) {
+    if (!mul_mat_vec_texel_fits(rec.device(), weight, x))
+      fail("mul_mat: weight {} times x {} does not fit the texel-buffer kernel", weight.describe(), x.describe());
+    return mul_mat_vec_texel(rec, weight, x, dst);
+  }
+  if (kernel == MulMatKernel::Auto && mul_mat_vec_texel_fits(rec.device(), weight, x))
+    return mul_mat_vec_texel(rec, weight, x, dst);
   if (kernel == MulMatKernel::VectorUniform && !mul_mat_vec_ubo_fits(rec.device(), weight, x))
     fail("mul_mat: weight {} times x {} does not fit the uniform-buffer kernel", weight.describe(), x.describe());
   if (kernel == MulMatKernel::VectorUniform || (kernel == MulMatKernel::Auto && cpu_device && n <= kUboMaxColumns &&

@@ -138,6 +138,8 @@ void query_properties(VkPhysicalDevice physical, DeviceInfo& info) {
   limits.min_storage_buffer_offset_alignment = l.minStorageBufferOffsetAlignment;
   limits.max_uniform_buffer_range = l.maxUniformBufferRange;
   limits.min_uniform_buffer_offset_alignment = l.minUniformBufferOffsetAlignment;
+  limits.min_texel_buffer_offset_alignment = l.minTexelBufferOffsetAlignment;
+  limits.max_texel_buffer_elements = l.maxTexelBufferElements;
   limits.max_push_constants_bytes = l.maxPushConstantsSize;
   limits.max_push_descriptors = push.maxPushDescriptors;
   limits.max_storage_buffers_per_stage = l.maxPerStageDescriptorStorageBuffers;

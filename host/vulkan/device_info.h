@@ -51,6 +51,8 @@ struct DeviceLimits {
   uint64_t min_storage_buffer_offset_alignment = 0;
   uint64_t max_uniform_buffer_range = 0;
   uint64_t min_uniform_buffer_offset_alignment = 0;
+  uint64_t min_texel_buffer_offset_alignment = 0;
+  uint64_t max_texel_buffer_elements = 0;
   uint32_t max_push_constants_bytes = 0;
   uint32_t max_push_descriptors = 0;
   uint32_t max_storage_buffers_per_stage = 0;

@@ -39,8 +39,7 @@ std::unique_ptr<Pipeline> PipelineSet::create(shaders::ShaderId id) {
   uint32_t descriptors = 0;
   std::vector<VkDescriptorSetLayoutBinding> bindings;
   for (const ShaderBinding& b : pipeline->layout.bindings) {
-    bindings.push_back({b.binding, b.uniform ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                        b.count, VK_SHADER_STAGE_COMPUTE_BIT, nullptr});
+    bindings.push_back({b.binding, descriptor_type(b), b.count, VK_SHADER_STAGE_COMPUTE_BIT, nullptr});
     descriptors += b.count;
   }
   const auto& limits = device_.info().limits;

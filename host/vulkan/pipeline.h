@@ -13,6 +13,16 @@
 
 namespace vkllm::vk {
 
+// Uniform texel buffers are viewed as four 32-bit words per texel (a GLSL usamplerBuffer; floats are
+// read with uintBitsToFloat).
+constexpr VkFormat kTexelFormat = VK_FORMAT_R32G32B32A32_UINT;
+constexpr uint64_t kTexelBytes = 16;
+
+inline VkDescriptorType descriptor_type(const ShaderBinding& b) {
+  return b.texel ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
+                 : b.uniform ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+}
+
 class Device;
 
 struct Pipeline {

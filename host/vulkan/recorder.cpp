@@ -69,6 +69,7 @@ void Recorder::begin(VkCommandBuffer cmd, bool one_time) {
   ++recordings_;
   dispatches_ = 0;
   constants_used_ = 0;
+  texel_views_[cmd].clear();  // the buffer's earlier recording is done
   hazards_.clear();
   if (timestamps_) timestamps_->reset(cmd);
   // Earlier submissions on the queue are ordered but not made visible without a barrier.
@@ -98,10 +99,34 @@ void Recorder::discard() {
   for (auto it = kept_.begin(); it != kept_.end(); ++it)
     if (it->second == current_) {
       vkFreeCommandBuffers(device_.handle(), pool_.get(), 1, &it->second);
+      texel_views_.erase(it->second);
       kept_.erase(it);
       break;
     }
   current_ = VK_NULL_HANDLE;
+}
+
+VkBufferView Recorder::texel_view(const BufferView& view, std::string_view shader, uint32_t binding) {
+  const DeviceLimits& limits = device_.info().limits;
+  if (view.buffer == VK_NULL_HANDLE || view.size < kTexelBytes)
+    fail("{}: texel binding {} holds no whole texel", shader, binding);
+  if (limits.min_texel_buffer_offset_alignment == 0 || view.offset % limits.min_texel_buffer_offset_alignment != 0)
+    fail("{}: texel binding {} offset {} is not aligned to {}", shader, binding, view.offset,
+         limits.min_texel_buffer_offset_alignment);
+  const uint64_t texels = view.size / kTexelBytes;
+  if (texels > limits.max_texel_buffer_elements)
+    fail("{}: texel binding {} spans {} texels, over maxTexelBufferElements ({}) of '{}'", shader, binding, texels,
+         limits.max_texel_buffer_elements, device_.info().name);
+  auto info = make_struct<VkBufferViewCreateInfo>(VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO);
+  info.buffer = view.buffer;
+  info.format = kTexelFormat;
+  info.offset = view.offset;
+  info.range = texels * kTexelBytes;
+  const VkCommandBuffer cmd = commands();
+  VkBufferView handle = VK_NULL_HANDLE;
+  VKLLM_VK_CHECK(vkCreateBufferView(device_.handle(), &info, nullptr, &handle));
+  texel_views_[cmd].emplace_back(device_.handle(), handle);
+  return handle;
 }
 
 BufferView Recorder::constants_bytes(const void* data, uint32_t bytes) {
@@ -149,9 +174,22 @@ void Recorder::dispatch_bytes(shaders::ShaderId shader, std::span<const Binding>
 
   std::vector<VkDescriptorBufferInfo> infos;
   infos.reserve(64);
+  std::vector<VkBufferView> texels;
+  texels.reserve(64);
   std::vector<VkWriteDescriptorSet> writes;
   size_t next = 0;  // in bindings
   for (const ShaderBinding& slot : pipeline.layout.bindings) {
+    if (slot.texel) {
+      VKLLM_ASSERT(texels.size() < 64, "{}: too many texel buffers", name);
+      texels.push_back(texel_view(bindings[next++].view, name, slot.binding));
+      auto write = make_struct<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
+      write.dstBinding = slot.binding;
+      write.descriptorCount = 1;
+      write.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+      write.pTexelBufferView = &texels.back();  // texels never reallocates: reserved above
+      writes.push_back(write);
+      continue;
+    }
     const size_t first = infos.size();
     const size_t views = slot.uniform ? slot.count : 1;
     VKLLM_ASSERT(first + slot.count <= 64, "{}: too many descriptors", name);
@@ -179,7 +217,7 @@ void Recorder::dispatch_bytes(shaders::ShaderId shader, std::span<const Binding>
     auto write = make_struct<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
     write.dstBinding = slot.binding;
     write.descriptorCount = slot.count;
-    write.descriptorType = slot.uniform ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    write.descriptorType = descriptor_type(slot);
     write.pBufferInfo = infos.data() + first;  // infos never reallocates: reserved above
     writes.push_back(write);
   }

@@ -42,7 +42,9 @@ class Recorder {
 
   // `params` must be the push-constant struct shaders/CMakeLists.txt declares for `shader`. One
   // binding per shader binding in binding order (a windowed storage array takes one view and splits
-  // it), except that an array of uniform buffers takes one binding per element.
+  // it), except that an array of uniform buffers takes one binding per element. A uniform texel
+  // buffer binding is viewed as kTexelFormat from the view's offset (aligned to
+  // minTexelBufferOffsetAlignment) over its whole texels.
   template <typename Params>
   void dispatch(shaders::ShaderId shader, std::initializer_list<Binding> bindings, const Params& params,
                 WorkSize work) {
@@ -91,6 +93,7 @@ class Recorder {
   void begin(VkCommandBuffer cmd, bool one_time);
   void barrier_if_needed(std::span<const Binding> bindings);
   void full_barrier(VkPipelineStageFlags dst_stages, VkAccessFlags dst_access);
+  VkBufferView texel_view(const BufferView& view, std::string_view shader, uint32_t binding);
 
   Device& device_;
   std::string name_;
@@ -106,6 +109,8 @@ class Recorder {
   bool waited_ = true;
   size_t dispatches_ = 0;
   HazardTracker hazards_;
+  // The texel-buffer views each command buffer refers to, kept as long as it may be submitted.
+  std::unordered_map<VkCommandBuffer, std::vector<UniqueBufferView>> texel_views_;
   std::unique_ptr<TimestampPool> timestamps_;
 };
 

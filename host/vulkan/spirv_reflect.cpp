@@ -12,6 +12,8 @@ namespace {
 // The opcodes, decorations and storage classes we read (SPIR-V specification, section 3).
 constexpr uint32_t kMagic = 0x07230203;
 constexpr uint32_t kOpExecutionMode = 16;
+constexpr uint32_t kOpTypeImage = 25;
+constexpr uint32_t kOpTypeSampledImage = 27;
 constexpr uint32_t kOpTypeArray = 28;
 constexpr uint32_t kOpTypePointer = 32;
 constexpr uint32_t kOpConstant = 43;
@@ -20,6 +22,7 @@ constexpr uint32_t kOpDecorate = 71;
 constexpr uint32_t kOpExecutionModeId = 331;
 constexpr uint32_t kExecutionModeLocalSize = 17;
 constexpr uint32_t kExecutionModeLocalSizeId = 38;
+constexpr uint32_t kDimBuffer = 5;
 constexpr uint32_t kDecorationBufferBlock = 3;
 constexpr uint32_t kDecorationBinding = 33;
 constexpr uint32_t kDecorationDescriptorSet = 34;
@@ -39,7 +42,7 @@ ShaderLayout reflect_compute_shader(std::span<const uint32_t> spirv) {
   if (spirv.size() < 5 || spirv[0] != kMagic) fail("not a SPIR-V module ({} words)", spirv.size());
   ShaderLayout layout;
   std::unordered_map<uint32_t, uint32_t> binding_of, set_of, constant_value;
-  std::unordered_map<uint32_t, uint32_t> pointee_of, array_length_id, array_element_of;
+  std::unordered_map<uint32_t, uint32_t> pointee_of, array_length_id, array_element_of, image_dim_of, sampled_image_of;
   std::unordered_set<uint32_t> buffer_block;
   std::unordered_map<uint32_t, Variable> variables;
 
@@ -63,6 +66,12 @@ ShaderLayout reflect_compute_shader(std::span<const uint32_t> spirv) {
       case kOpTypePointer:
         pointee_of[op[1]] = op[3];
         break;
+      case kOpTypeImage:
+        if (words >= 4) image_dim_of[op[1]] = op[3];
+        break;
+      case kOpTypeSampledImage:
+        if (words >= 3) sampled_image_of[op[1]] = op[2];
+        break;
       case kOpTypeArray:
         array_element_of[op[1]] = op[2];
         array_length_id[op[1]] = op[3];
@@ -85,10 +94,16 @@ ShaderLayout reflect_compute_shader(std::span<const uint32_t> spirv) {
                             variable.storage_class == kStorageClassUniform ||
                             variable.storage_class == kStorageClassUniformConstant;
     if (!descriptor || !binding_of.contains(id)) continue;
-    if (variable.storage_class == kStorageClassUniformConstant)
-      fail("binding {}: only storage and uniform buffers are supported", binding_of[id]);
     if (set_of[id] != 0) fail("binding {}: descriptor set {} (only set 0 is supported)", binding_of[id], set_of[id]);
     const uint32_t type = pointee_of[variable.pointer_type];
+    if (variable.storage_class == kStorageClassUniformConstant) {
+      // Only buffer textures (uniform texel buffers), one per binding.
+      const auto image = sampled_image_of.find(type);
+      if (image == sampled_image_of.end() || image_dim_of[image->second] != kDimBuffer)
+        fail("binding {}: only storage, uniform and uniform texel buffers are supported", binding_of[id]);
+      layout.bindings.push_back(ShaderBinding{binding_of[id], 1, false, true});
+      continue;
+    }
     // A Uniform-class block is a uniform buffer unless decorated BufferBlock (storage buffers before SPIR-V 1.3).
     const uint32_t block = array_element_of.contains(type) ? array_element_of[type] : type;
     ShaderBinding binding{binding_of[id], 1,

@@ -1,6 +1,7 @@
 #pragma once
 // The little a compute pipeline needs to know about its SPIR-V, read from the SPIR-V itself:
-// buffer bindings (storage or uniform, with array sizes for windowed bindings) and the workgroup size.
+// buffer bindings (storage, uniform or uniform texel, with array sizes for windowed bindings) and the
+// workgroup size.
 #include <array>
 #include <cstdint>
 #include <span>
@@ -12,6 +13,7 @@ struct ShaderBinding {
   uint32_t binding = 0;
   uint32_t count = 1;    // > 1: an array of descriptors (storage: a windowed tensor; uniform: one view each)
   bool uniform = false;  // a uniform buffer (read-only, small, cheap uniform loads on some devices)
+  bool texel = false;    // a uniform texel buffer (a GLSL usamplerBuffer, viewed as kTexelFormat)
 };
 
 struct ShaderLayout {
@@ -21,7 +23,8 @@ struct ShaderLayout {
 };
 
 // Throws vkllm::Error on malformed SPIR-V or on resources the runtime does not support
-// (descriptor sets other than 0, images and samplers, workgroup size given by id).
+// (descriptor sets other than 0, images and samplers other than buffer textures, arrays of those,
+// workgroup size given by id).
 ShaderLayout reflect_compute_shader(std::span<const uint32_t> spirv);
 
 }  // namespace vkllm::vk

@@ -12,6 +12,7 @@
 #include "engine/types/ggml_type.h"
 #include "engine/util/fp16.h"
 #include "host/cpu/activation_rounding.h"
+#include "host/ops/mul_mat_vec_texel.h"
 #include "host/ops/ops.h"
 #include "host/vulkan/recorder.h"
 #include "host/vulkan_test_env.h"
@@ -106,6 +107,7 @@ std::string case_name(const MulMatCase& c) {
                        : c.kernel == K::Vector        ? "_vec"
                        : c.kernel == K::VectorGpu     ? "_vecgpu"
                        : c.kernel == K::VectorUniform ? "_vecubo"
+                       : c.kernel == K::VectorTexel   ? "_vectexel"
                        : c.kernel == K::Matrix        ? "_mat"
                                                       : "_matlarge";
   return fmt::format("{}_m{}_k{}_n{}{}", type_name(c.type), c.m, c.k, c.n, kernel);
@@ -160,6 +162,13 @@ std::vector<MulMatCase> all_cases() {
     if (t == GgmlType::F32) cases.push_back({t, 67, 4096, 1, K::VectorUniform});
     if (t == GgmlType::Q4_0) cases.push_back({t, 700, 4096, 1, K::VectorUniform});
     if (t == GgmlType::F32) cases.push_back({t, 5, 8192, 1, K::VectorUniform});
+    // q4_0/q8_0 through texel buffers (Auto's choice on CPU devices for k % 256 == 0, the small
+    // cases above): 8, 16 and 32 rows per invocation, the last invocations' rows clamped.
+    if (t == GgmlType::Q4_0 || t == GgmlType::Q8_0) {
+      cases.push_back({t, 1000, 512, 2, K::VectorTexel});
+      cases.push_back({t, 1100, 256, 1, K::VectorTexel});
+      cases.push_back({t, 2100, 1024, 3, K::VectorTexel});
+    }
     // The GPU layout of the matrix-vector kernels (chosen on non-CPU devices), forced here.
     cases.push_back({t, 37, 512, 1, K::VectorGpu});
     cases.push_back({t, 5, 1024, 3, K::VectorGpu});
@@ -217,6 +226,28 @@ TEST_F(VulkanTest, MulMatWeightOver160MiB) {
 
 // Where one column does not fit the uniform-buffer kernel (x over 64 KiB; a weight row over a slot),
 // Auto takes the storage-buffer kernel and a forced VectorUniform is refused.
+// The texel-buffer kernel is for q4_0/q8_0 rows of whole 256-element super-blocks on CPU devices; forced
+// elsewhere it throws, and Auto computes such products with another kernel.
+TEST_F(VulkanTest, MulMatVecTexelOnlyWhereItFits) {
+  for (const auto& [type, k] : {std::pair{GgmlType::Q4_0, uint64_t(288)}, std::pair{GgmlType::Q4_1, uint64_t(256)}}) {
+    const uint64_t m = 9;
+    const auto weights = random_weights(type, k, m, 5);
+    const auto xv = random_floats(k, -1, 1, 6);
+    const auto w = tensor(type, {k, m, 1, 1}, weights);
+    const auto x = tensor_f32({k, 1, 1, 1}, xv);
+    const auto out = tensor(GgmlType::F32, {m, 1, 1, 1});
+    EXPECT_FALSE(ops::mul_mat_vec_texel_fits(device(), w, x)) << type_name(type);
+    vk::Recorder rec(device(), "mul_mat texel refused");
+    EXPECT_THROW(ops::mul_mat(rec, w, x, out, ops::MulMatKernel::VectorTexel), Error) << type_name(type);
+    ops::mul_mat(rec, w, x, out);
+    rec.submit_and_wait();
+    EXPECT_TRUE(within_bound(read_f32(out), reference(type, weights, k, m, xv, 1))) << type_name(type);
+  }
+  const auto q4_0 = tensor(GgmlType::Q4_0, {256, 8, 1, 1});
+  const auto x = tensor(GgmlType::F32, {256, 1, 1, 1});
+  EXPECT_EQ(ops::mul_mat_vec_texel_fits(device(), q4_0, x), device().info().is_cpu());
+}
+
 TEST_F(VulkanTest, MulMatVecUniformFallsBackWhereItDoesNotFit) {
   for (const auto& [type, k] : {std::pair{GgmlType::Q4_0, uint64_t(16896)}, std::pair{GgmlType::F32, uint64_t(16384)}}) {
     const uint64_t m = 5;

@@ -15,6 +15,7 @@
 #include "host/vulkan/transfer.h"
 #include "host/vulkan/vk_check.h"
 #include "host/vulkan_test_env.h"
+#include "shaders/params.h"
 
 namespace vkllm::test {
 namespace {
@@ -190,6 +191,33 @@ TEST_F(RuntimeTest, ReflectionTellsUniformBuffersApart) {
   EXPECT_TRUE(layout.bindings[1].uniform);  // x
   EXPECT_EQ(layout.bindings[1].count, 1u);
   EXPECT_FALSE(layout.bindings[2].uniform);  // dst, a storage buffer
+}
+
+TEST_F(RuntimeTest, ReflectionTellsTexelBuffersApart) {
+  const auto layout =
+      vk::reflect_compute_shader(shaders::shader_info(shaders::ShaderId::mul_mat_vec_texel_q4_0_r8).spirv);
+  ASSERT_EQ(layout.bindings.size(), 3u);
+  EXPECT_TRUE(layout.bindings[0].texel);  // the weight
+  EXPECT_TRUE(layout.bindings[1].texel);  // x
+  EXPECT_FALSE(layout.bindings[2].texel);  // dst, a storage buffer
+  EXPECT_FALSE(layout.bindings[2].uniform);
+  for (const auto& b : layout.bindings) EXPECT_EQ(b.count, 1u) << b.binding;
+}
+
+// A texel binding must start where a texel view may; a misaligned one is an error, not a crash.
+TEST_F(RuntimeTest, TexelBindingAtAnUnalignedOffsetIsRefused) {
+  const uint64_t align = device().info().limits.min_texel_buffer_offset_alignment;
+  if (align <= 4) GTEST_SKIP() << "every word offset is aligned on this device";
+  auto buffer = device().memory().allocate(64 * 1024, vk::MemoryKind::DeviceLocal, "texel");
+  auto dst = device().memory().allocate(1024, vk::MemoryKind::DeviceLocal, "dst");
+  vk::Recorder rec(device(), "texel misaligned");
+  const params::MulMatVecTexelParams p{8, 256, 0};
+  EXPECT_THROW(rec.dispatch(shaders::ShaderId::mul_mat_vec_texel_q4_0_r4,
+                            {vk::reads(buffer.view().sub(4, 8 * 144)), vk::reads(buffer.view().sub(0, 1024)),
+                             vk::writes(dst.view())},
+                            p, vk::workgroups(1)),
+               Error);
+  rec.discard();
 }
 
 TEST_F(RuntimeTest, WindowsOverlapAndCoverTheView) {

@@ -1,0 +1,16 @@
+#pragma once
+// The q4_0/q8_0 matrix-vector product through uniform texel buffers (shaders/mul_mat_vec_texel.comp), for
+// CPU Vulkan devices: the whole weight in one binding, so one dispatch per column.
+#include "host/ops/tensor.h"
+#include "host/vulkan/recorder.h"
+
+namespace vkllm::ops {
+
+// Whether mul_mat_vec_texel can take this product: a CPU device, q4_0/q8_0 rows of whole 256-element
+// super-blocks, the weight and the columns of x at offsets a texel view may start at.
+bool mul_mat_vec_texel_fits(const vk::Device& device, const Tensor& weight, const Tensor& x);
+
+// dst[m, n] = weight[k, m]^T x[k, n], column by column; the caller has checked shapes and fits.
+void mul_mat_vec_texel(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst);
+
+}  // namespace vkllm::ops
