@@ -10,13 +10,14 @@
 // two bytes in; the odd block's scale is the high half of word QUANT_WORDS and its quants start on
 // the next word. q4_0's bias of 8 is taken out once per block for all rows:
 // sum (q - 8) x = sum q x - 8 sum x.
-// Defines: W_Q4_0 or W_Q8_0, ROWS (rows per invocation), WORKGROUP_SIZE.
+// With COLS > 1 an invocation takes COLS columns too, each decoded block serving all of them.
+// Defines: W_Q4_0 or W_Q8_0, ROWS (rows per invocation), COLS, WORKGROUP_SIZE.
 #include "common.glsl"
 
 layout(local_size_x = WORKGROUP_SIZE) in;
 
 layout(binding = 0) uniform usamplerBuffer weight;  // from the tensor's first byte
-layout(binding = 1) uniform usamplerBuffer x;       // one column of f32
+layout(binding = 1) uniform usamplerBuffer x;       // p.n columns of f32
 layout(binding = 2) writeonly buffer Dst { float dst[]; };
 layout(push_constant) uniform Push { MulMatVecTexelParams p; };
 
@@ -34,18 +35,24 @@ void main() {
   const uint supers = p.k / 256u;
   uint row_texel[ROWS];
   [[unroll]] for (uint r = 0; r < ROWS; ++r) row_texel[r] = min(first + r, p.m - 1u) * supers * SUPER_TEXELS;
-  float acc[ROWS];
-  [[unroll]] for (uint r = 0; r < ROWS; ++r) acc[r] = 0.0;
+  float acc[ROWS][COLS];
+  [[unroll]] for (uint r = 0; r < ROWS; ++r)
+    [[unroll]] for (uint c = 0; c < COLS; ++c) acc[r][c] = 0.0;
+  uint x_texel[COLS];  // column c of the binding (columns past p.n repeat the last)
+  [[unroll]] for (uint c = 0; c < COLS; ++c) x_texel[c] = min(c, p.n - 1u) * (p.k / 4u);
 
   for (uint sb = 0; sb < supers; ++sb) {
-    vec4 xs[64];  // the super-block's 256 elements of x, four at a time
-    [[unroll]] for (uint i = 0; i < 64u; ++i) xs[i] = uintBitsToFloat(texelFetch(x, int(sb * 64u + i)));
+    vec4 xs[COLS][64];  // the super-block's 256 elements of each column, four at a time
+    [[unroll]] for (uint c = 0; c < COLS; ++c)
+      [[unroll]] for (uint i = 0; i < 64u; ++i)
+        xs[c][i] = uintBitsToFloat(texelFetch(x, int(x_texel[c] + sb * 64u + i)));
 #if defined(W_Q4_0)
-    float xsum[8];
-    [[unroll]] for (uint b = 0; b < 8u; ++b) {
-      xsum[b] = 0.0;
-      [[unroll]] for (uint i = 0; i < 8u; ++i) xsum[b] += dot(xs[8u * b + i], vec4(1.0));
-    }
+    float xsum[COLS][8];
+    [[unroll]] for (uint c = 0; c < COLS; ++c)
+      [[unroll]] for (uint b = 0; b < 8u; ++b) {
+        xsum[c][b] = 0.0;
+        [[unroll]] for (uint i = 0; i < 8u; ++i) xsum[c][b] += dot(xs[c][8u * b + i], vec4(1.0));
+      }
 #endif
     [[unroll]] for (uint r = 0; r < ROWS; ++r) {
       uvec4 t[SUPER_TEXELS];
@@ -62,28 +69,34 @@ void main() {
           d = unpackHalf2x16(WORD(pair + QUANT_WORDS)).y;
           [[unroll]] for (uint i = 0; i < QUANT_WORDS; ++i) q[i] = WORD(pair + QUANT_WORDS + 1u + i);
         }
-        float s = 0.0;
+        vec4 w[8];  // the block's levels, elements 4i..4i+3
 #if defined(W_Q4_0)
         // Byte j holds elements j (low nibble) and j + 16 (high nibble).
         [[unroll]] for (uint i = 0; i < 4u; ++i) {
-          const uvec4 lo = (uvec4(q[i]) >> uvec4(0u, 8u, 16u, 24u)) & 0xfu;
-          const uvec4 hi = (uvec4(q[i]) >> uvec4(4u, 12u, 20u, 28u)) & 0xfu;
-          s += dot(vec4(ivec4(lo)), xs[8u * b + i]) + dot(vec4(ivec4(hi)), xs[8u * b + i + 4u]);
+          w[i] = vec4(ivec4((uvec4(q[i]) >> uvec4(0u, 8u, 16u, 24u)) & 0xfu));  // via int: x86 has no u32 -> f32
+          w[i + 4u] = vec4(ivec4((uvec4(q[i]) >> uvec4(4u, 12u, 20u, 28u)) & 0xfu));
         }
-        acc[r] += d * (s - 8.0 * xsum[b]);
 #else
         [[unroll]] for (uint i = 0; i < 8u; ++i) {
-          const int w = int(q[i]);
-          s += dot(vec4(bitfieldExtract(w, 0, 8), bitfieldExtract(w, 8, 8), bitfieldExtract(w, 16, 8), w >> 24),
-                   xs[8u * b + i]);
+          const int v = int(q[i]);
+          w[i] = vec4(bitfieldExtract(v, 0, 8), bitfieldExtract(v, 8, 8), bitfieldExtract(v, 16, 8), v >> 24);
         }
-        acc[r] += d * s;
 #endif
+        [[unroll]] for (uint c = 0; c < COLS; ++c) {
+          float s = 0.0;
+          [[unroll]] for (uint i = 0; i < 8u; ++i) s += dot(w[i], xs[c][8u * b + i]);
+#if defined(W_Q4_0)
+          acc[r][c] += d * (s - 8.0 * xsum[c][b]);
+#else
+          acc[r][c] += d * s;
+#endif
+        }
       }
 #undef WORD
     }
   }
 
-  [[unroll]] for (uint r = 0; r < ROWS; ++r)
-    if (first + r < p.m) dst[p.dst_first + first + r] = acc[r];
+  [[unroll]] for (uint c = 0; c < COLS; ++c)
+    [[unroll]] for (uint r = 0; r < ROWS; ++r)
+      if (c < p.n && first + r < p.m) dst[p.dst_first + c * p.m + first + r] = acc[r][c];
 }

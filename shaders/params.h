@@ -138,11 +138,12 @@ struct MulMatVecUboParams {
   uint dst_first;
 };
 
-// mul_mat_vec_texel: rows [0, m) of a q4_0 weight of k elements per row (k % 256 == 0) times one
-// column; output row i goes to dst[dst_first + i].
+// mul_mat_vec_texel: rows [0, m) of a q4_0/q8_0 weight of k elements per row (k % 256 == 0) times
+// n columns; output (c, row i) goes to dst[dst_first + c * m + i].
 struct MulMatVecTexelParams {
   uint m;
   uint k;
+  uint n;
   uint dst_first;
 };
 

@@ -163,11 +163,15 @@ std::vector<MulMatCase> all_cases() {
     if (t == GgmlType::Q4_0) cases.push_back({t, 700, 4096, 1, K::VectorUniform});
     if (t == GgmlType::F32) cases.push_back({t, 5, 8192, 1, K::VectorUniform});
     // q4_0/q8_0 through texel buffers (Auto's choice on CPU devices for k % 256 == 0, the small
-    // cases above): 8, 16 and 32 rows per invocation, the last invocations' rows clamped.
+    // cases above): 8, 16 and 32 rows per invocation, the last invocations' rows clamped; four
+    // columns at a time (16, 8 and 4 rows), the rest one at a time.
     if (t == GgmlType::Q4_0 || t == GgmlType::Q8_0) {
       cases.push_back({t, 1000, 512, 2, K::VectorTexel});
       cases.push_back({t, 1100, 256, 1, K::VectorTexel});
       cases.push_back({t, 2100, 1024, 3, K::VectorTexel});
+      cases.push_back({t, 1100, 256, 5, K::VectorTexel});
+      cases.push_back({t, 1000, 256, 4, K::VectorTexel});
+      cases.push_back({t, 300, 512, 9, K::VectorTexel});
     }
     // The GPU layout of the matrix-vector kernels (chosen on non-CPU devices), forced here.
     cases.push_back({t, 37, 512, 1, K::VectorGpu});

@@ -211,7 +211,7 @@ TEST_F(RuntimeTest, TexelBindingAtAnUnalignedOffsetIsRefused) {
   auto buffer = device().memory().allocate(64 * 1024, vk::MemoryKind::DeviceLocal, "texel");
   auto dst = device().memory().allocate(1024, vk::MemoryKind::DeviceLocal, "dst");
   vk::Recorder rec(device(), "texel misaligned");
-  const params::MulMatVecTexelParams p{8, 256, 0};
+  const params::MulMatVecTexelParams p{8, 256, 1, 0};
   EXPECT_THROW(rec.dispatch(shaders::ShaderId::mul_mat_vec_texel_q4_0_r4,
                             {vk::reads(buffer.view().sub(4, 8 * 144)), vk::reads(buffer.view().sub(0, 1024)),
                              vk::writes(dst.view())},
