@@ -12,9 +12,10 @@ namespace {
 
 using shaders::ShaderId;
 
-constexpr uint64_t kWorkgroup = 8;  // WORKGROUP_SIZE of the variants
+constexpr uint64_t kWorkgroup = 8;       // WORKGROUP_SIZE of the variants
+constexpr uint64_t kMinWorkgroups = 8;   // for the device's threads to share
 
-// Rows per invocation: the most that still leave 8 workgroups for the device's threads to share.
+// Rows per invocation: the most that still leave kMinWorkgroups workgroups.
 // Lavapipe, q4_0 4096 x 14336, one column: 4 rows 6.2-6.7 ms, 8 rows 5.9, 16 rows 5.55, 32 rows 5.2
 // (a stand-alone test of the same design). Four columns at a time (512 columns of q4_0 4096 x 14336
 // and 4096 x 4096, GFLOPS): 16 x 4 33 / 33, 8 x 4 30 / 30, 4 x 4 25 / 26, 8 x 2 23 / 28, 8 x 8 29 / 26;
@@ -38,7 +39,7 @@ constexpr ShaderId kQ8_0Tiles[] = {ShaderId::mul_mat_vec_texel_q8_0_r16c4, Shade
 template <size_t N>
 Variant pick(const uint64_t (&rows)[N], const ShaderId (&shaders)[N], uint64_t m) {
   size_t i = 0;
-  while (i + 1 < N && m < 8 * kWorkgroup * rows[i]) ++i;
+  while (i + 1 < N && m < kMinWorkgroups * kWorkgroup * rows[i]) ++i;
   return {rows[i], shaders[i]};
 }
 
@@ -47,9 +48,12 @@ Variant pick(const uint64_t (&rows)[N], const ShaderId (&shaders)[N], uint64_t m
 bool mul_mat_vec_texel_fits(const vk::Device& device, const Tensor& weight, const Tensor& x) {
   const vk::DeviceLimits& limits = device.info().limits;
   const uint64_t k = weight.ne[0], align = limits.min_texel_buffer_offset_alignment;
-  return device.info().is_cpu() && (weight.type == GgmlType::Q4_0 || weight.type == GgmlType::Q8_0) && k % 256 == 0 && x.ne[0] == k && align > 0 &&
+  // Rows of whole super-blocks are whole texels (q4_0: 144 bytes, q8_0: 272), so is a column of x.
+  const bool type = weight.type == GgmlType::Q4_0 || weight.type == GgmlType::Q8_0;
+  return device.info().is_cpu() && type && k % 256 == 0 && x.ne[0] == k && align > 0 &&
          weight.data.offset % align == 0 && weight.data.size / vk::kTexelBytes <= limits.max_texel_buffer_elements &&
-         x.data.offset % align == 0 && k * 4 % align == 0 && k * 4 / vk::kTexelBytes <= limits.max_texel_buffer_elements;
+         x.data.offset % align == 0 && k * 4 % align == 0 &&
+         4 * k * kTileColumns / vk::kTexelBytes <= limits.max_texel_buffer_elements;
 }
 
 void mul_mat_vec_texel(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst) {
