@@ -58,12 +58,13 @@ constexpr uint32_t kVecRows[3] = {8, 4, 4};
 constexpr uint32_t kVecGpuRows = 4;
 constexpr uint32_t kMatRows = 8, kMatCols = 4, kMatTilesM = 8, kMatTilesN = 8;
 constexpr uint32_t kMatLargeRows = 16, kMatLargeCols = 16;
-// CPU devices take the uniform-buffer kernel a column at a time, for f32 x up to this many columns.
-// Lavapipe, q4_0 4096 x 4096: 2.7 ms a column (1.49 s for 512); the storage-buffer kernel 144 ms for
-// 8 columns, the small tile 329 ms for 2 to 8, the large tile 636 ms for 64 or 128 and 2.55 s for 512
-// (an earlier note here had ~690 ms). At 512 columns the large tile still wins for f16, bf16, f32 and
-// q3_K/q5_K/q6_K times f32 x; x as q8 integers (q8_columns_for, what the model layers pass for the
-// quantized types) and the kernels in ggml's order take every column through uniform buffers.
+// CPU devices take the uniform-buffer kernels a column at a time up to this many columns (x as f32,
+// x as q8 integers, and the kernels in ggml's order). Lavapipe, q4_0 4096 x 4096: 2.7 ms a column
+// (1.49 s for 512, q8 x 1.59); the storage-buffer kernel 144 ms for 8 columns, the small tile 329 ms
+// for 2 to 8, the large tile 636 ms for 64 or 128 and 2.55 s for 512 (an earlier note here had ~690).
+// So large weights would take every column through uniform buffers; but each dispatch costs lavapipe
+// ~0.08 ms, and a small model's matrices are a dispatch each per column: with no limit the 5M-parameter
+// q4_0 model of `vkllm bench` fell from 333 to 206 t/s at pp512.
 constexpr uint64_t kUboMaxColumns = 192;
 // CPU devices take the large tile from this many columns on, for at least its 128 rows (below, most
 // of its work would go to clamped copies).
@@ -149,7 +150,7 @@ void mul_mat(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Ten
 std::optional<Q8Columns> q8_columns_for(const vk::Device& device, const Tensor& weight, const Tensor& x,
                                         const vk::BufferView& scratch) {
   const uint64_t k = weight.ne[0];
-  if (!device.info().is_cpu() || x.ne[0] != k) return std::nullopt;
+  if (!device.info().is_cpu() || x.ne[0] != k || x.rows() > kUboMaxColumns) return std::nullopt;
   const Q8Columns q8{scratch, k, x.rows(), q8_column_bytes(device, k)};
   if (!mul_mat_vec_ubo_q8_fits(device, weight, q8)) return std::nullopt;
   return q8;
@@ -172,7 +173,7 @@ void mul_mat(vk::Recorder& rec, const Tensor& weight, const Q8Columns& x, const 
 
 bool mul_mat_ggml_fits(const vk::Device& device, const Tensor& weight, const Tensor& x) {
   return (weight.type == GgmlType::F32 || weight.type == GgmlType::F16) && has_ggml_order(device, weight) &&
-         mul_mat_vec_ubo_fits(device, weight, x);
+         x.rows() <= kUboMaxColumns && mul_mat_vec_ubo_fits(device, weight, x);
 }
 
 void mul_mat_ggml(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst,

@@ -159,7 +159,7 @@ struct Q8Columns {
 // The bytes of one such column before its padding.
 constexpr uint64_t q8_column_data_bytes(uint64_t k) { return k + k / 4; }
 // The layout in `scratch` when mul_mat would take x so for this weight on this device (Auto's
-// choice: a CPU device, a q8 rounding, and everything fits), else nothing.
+// choice: a CPU device, few enough columns, a q8 rounding, and everything fits), else nothing.
 std::optional<Q8Columns> q8_columns_for(const vk::Device& device, const Tensor& weight, const Tensor& x,
                                         const vk::BufferView& scratch);
 void round_activations(vk::Recorder& rec, GgmlType weight_type, const Tensor& x, const Q8Columns& dst);
@@ -176,8 +176,8 @@ bool has_ggml_order(const vk::Device& device, const Tensor& weight);
 // round_activations makes them) in ggml's order, column by column through the uniform-buffer kernel:
 // the columns of runs of one sequence's two or more consecutive tokens (runs: their lengths; empty:
 // one run of all) as llamafile's tinyBLAS sums them where the tensor qualifies (4k rows of 16k
-// elements), the others as ggml_vec_dot. mul_mat_ggml_fits: such a weight, and rows and a column that
-// fit uniform buffers.
+// elements), the others as ggml_vec_dot. mul_mat_ggml_fits: such a weight, at most 192 columns, and
+// rows and a column that fit uniform buffers.
 bool mul_mat_ggml_fits(const vk::Device& device, const Tensor& weight, const Tensor& x);
 void mul_mat_ggml(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst,
                   std::span<const int64_t> runs = {});
