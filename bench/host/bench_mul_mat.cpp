@@ -166,7 +166,6 @@ VKLLM_MUL_MAT_STORAGE_BENCH(q6_k, GgmlType::Q6_K);
       ->ArgNames({"m", "k", "n"})                                                           \
       ->Args({4096, 4096, 1})                                                               \
       ->Args({4096, 4096, 8})                                                               \
-      ->Args({4096, 4096, 512})                                                             \
       ->UseManualTime()                                                                     \
       ->Unit(benchmark::kMillisecond)
 
@@ -185,7 +184,6 @@ VKLLM_MUL_MAT_Q8X_BENCH(q6_k, GgmlType::Q6_K);
       ->ArgNames({"m", "k", "n"})                                                           \
       ->Args({4096, 4096, 1})                                                               \
       ->Args({4096, 4096, 8})                                                               \
-      ->Args({4096, 4096, 512})                                                             \
       ->UseManualTime()                                                                     \
       ->Unit(benchmark::kMillisecond)
 
@@ -212,7 +210,6 @@ BENCHMARK_CAPTURE(mul_mat, q4_0_ffn, GgmlType::Q4_0)
 BENCHMARK_CAPTURE(mul_mat_q8x, q4_0_ffn_q8x, GgmlType::Q4_0)
     ->ArgNames({"m", "k", "n"})
     ->Args({4096, 14336, 1})
-    ->Args({4096, 14336, 512})
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(mul_mat, q4_0_ffn_storage, GgmlType::Q4_0, ops::MulMatKernel::Vector)

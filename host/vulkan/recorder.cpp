@@ -117,16 +117,18 @@ VkBufferView Recorder::texel_view(const BufferView& view, std::string_view shade
   if (texels > limits.max_texel_buffer_elements)
     fail("{}: texel binding {} spans {} texels, over maxTexelBufferElements ({}) of '{}'", shader, binding, texels,
          limits.max_texel_buffer_elements, device_.info().name);
+  const VkCommandBuffer cmd = commands();
+  auto& views = texel_views_[cmd];
+  const TexelKey key{view.buffer, view.offset, texels * kTexelBytes};
+  if (const auto it = views.find(key); it != views.end()) return it->second.get();
   auto info = make_struct<VkBufferViewCreateInfo>(VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO);
   info.buffer = view.buffer;
   info.format = kTexelFormat;
   info.offset = view.offset;
   info.range = texels * kTexelBytes;
-  const VkCommandBuffer cmd = commands();
   VkBufferView handle = VK_NULL_HANDLE;
   VKLLM_VK_CHECK(vkCreateBufferView(device_.handle(), &info, nullptr, &handle));
-  texel_views_[cmd].emplace_back(device_.handle(), handle);
-  return handle;
+  return views.emplace(key, UniqueBufferView(device_.handle(), handle)).first->second.get();
 }
 
 BufferView Recorder::constants_bytes(const void* data, uint32_t bytes) {

@@ -8,9 +8,11 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -109,8 +111,10 @@ class Recorder {
   bool waited_ = true;
   size_t dispatches_ = 0;
   HazardTracker hazards_;
-  // The texel-buffer views each command buffer refers to, kept as long as it may be submitted.
-  std::unordered_map<VkCommandBuffer, std::vector<UniqueBufferView>> texel_views_;
+  // The texel-buffer views each command buffer refers to, by (buffer, offset, range), kept as long as
+  // it may be submitted; a view bound again in the same recording is reused.
+  using TexelKey = std::tuple<VkBuffer, uint64_t, uint64_t>;
+  std::unordered_map<VkCommandBuffer, std::map<TexelKey, UniqueBufferView>> texel_views_;
   std::unique_ptr<TimestampPool> timestamps_;
 };
 
