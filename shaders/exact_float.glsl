@@ -51,6 +51,13 @@ float to_f16(float x) {
 }
 
 #if defined(FLOAT64)
+// div_rn at a fraction of its cost where the device has doubles: the double quotient of two floats
+// rounds to the float IEEE division gives (53 bits of it are more than twice 24, plus two).
+float div_rn_f64(float a, float b) {
+  precise const double q = double(a) / double(b);
+  return float(q);
+}
+
 // fma(a, b, c) rounded once, as the CPU's fused multiply-add: lavapipe does not fuse GLSL's fma,
 // but a double holds the product of two floats exactly, so the only second rounding left is of a sum
 // landing exactly between two floats (not met in the tests' millions of values).

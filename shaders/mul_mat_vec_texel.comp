@@ -4,15 +4,31 @@
 // what a uniform-buffer load does, but one texel binding reaches the whole weight: one dispatch per
 // column (the uniform-buffer kernel, mul_mat_vec_ubo.comp, needs one per 14 x 64 KiB of weights, at
 // ~0.1 ms each), and an invocation can own many rows, so each load of x serves ROWS rows.
-// Rows are read in ggml's layout, eight blocks (256 elements: q4_0 144 bytes = 9 texels, q8_0 272
-// bytes = 17 texels) at a time: k % 256 == 0 keeps every row on whole texels. A pair of blocks is
-// PAIR_WORDS words: the even block's scale is the low half of its first word and its quants start
-// two bytes in; the odd block's scale is the high half of word QUANT_WORDS and its quants start on
-// the next word. q4_0's bias of 8 is taken out once per block for all rows:
-// sum (q - 8) x = sum q x - 8 sum x.
+// Rows are read in ggml's layout, STEP super-blocks of eight blocks (256 elements: q4_0 144 bytes =
+// 9 texels, q8_0 272 bytes = 17 texels) at a time: k % 256 == 0 keeps every row on whole texels. A
+// pair of blocks is PAIR_WORDS words: the even block's scale is the low half of its first word and its
+// quants start two bytes in; the odd block's scale is the high half of word QUANT_WORDS and its quants
+// start on the next word.
+// The loads of the weight are mostly cache misses (each lane reads its own rows, 8 x ROWS rows at
+// once), so q4_0 fetches the texels of the next row before this row's arithmetic, which then
+// overlaps them, and reads two super-blocks of a row at a time (288 contiguous bytes). Lavapipe, q4_0
+// 4096 x 14336, one column: 6.2 ms -> 5.3 (integer products, below) -> 4.5 (next row first) -> 3.4-3.8
+// (two super-blocks a step; with four, spirv-opt ran out of memory here).
+// q4_0 multiplies integers, as ggml's CPU backend does: x is rounded to q8_0 blocks exactly as
+// round_activations.comp rounds it (so x that is already rounded stays as it is), and two products
+// at once come from one 32-bit multiply of 16-bit halves (see block_dot), about half the
+// instructions of converting each level to float. q8_0 converts its levels to float and multiplies
+// f32 x.
 // With COLS > 1 an invocation takes COLS columns too, each decoded block serving all of them.
-// Defines: W_Q4_0 or W_Q8_0, ROWS (rows per invocation), COLS, WORKGROUP_SIZE.
+// Defines: W_Q4_0 (with FLOAT64: the device has shaderFloat64) or W_Q8_0, STEP (super-blocks a step;
+// q8_0 and COLS > 1: 1), ROWS (rows per invocation), COLS, WORKGROUP_SIZE.
 #include "common.glsl"
+#if defined(W_Q4_0)
+#include "exact_float.glsl"
+#define NEXT_ROW_FIRST 1
+#else
+#define NEXT_ROW_FIRST 0  // 17 texels held a row ahead cost q8_0 more than they hide (1.7 -> 2.2-3.1 ms)
+#endif
 
 layout(local_size_x = WORKGROUP_SIZE) in;
 
@@ -29,6 +45,63 @@ const uint QUANT_WORDS = 8u;  // a block: a half scale, 32 int8
 const uint PAIR_WORDS = 2u * QUANT_WORDS + 1u;
 const uint SUPER_TEXELS = PAIR_WORDS;  // eight blocks: four pairs of four-word texels
 
+#if defined(W_Q4_0)
+// x of one block of 32 as q8_0: its scale, and its integers in pairs that match the nibbles a mask
+// of 0x000f000f leaves after shifting word i of the block's quants by 0, 4, 8 and 12 bits:
+// (element lo in the low half, hi in the high half) -> x[hi] + x[lo] * 65536.
+struct XBlock {
+  float d;
+  int bias;  // 8 * the sum of the integers: q4_0's levels are nibbles - 8
+  uint pairs[16];
+};
+
+XBlock round_block(const vec4 v[8]) {
+  float amax = 0.0;
+  [[unroll]] for (uint i = 0; i < 8u; ++i) {
+    const vec4 a = abs(v[i]);
+    amax = max(amax, max(max(a.x, a.y), max(a.z, a.w)));
+  }
+  XBlock b;
+  b.d = to_f16(div_rn_f64(amax, 127.0));
+  const float id = amax != 0.0 ? div_rn_f64(127.0, amax) : 0.0;
+  int q[32];
+  int sum = 0;
+  [[unroll]] for (uint i = 0; i < 8u; ++i) {
+    precise vec4 scaled = v[i] * id;
+    const ivec4 r = ivec4(roundEven(scaled));
+    q[4u * i] = r.x;
+    q[4u * i + 1u] = r.y;
+    q[4u * i + 2u] = r.z;
+    q[4u * i + 3u] = r.w;
+    sum += r.x + r.y + r.z + r.w;
+  }
+  b.bias = 8 * sum;
+#define PAIR(lo, hi) (uint(q[hi]) + (uint(q[lo]) << 16))
+  [[unroll]] for (uint i = 0; i < 4u; ++i) {
+    b.pairs[4u * i] = PAIR(4u * i, 4u * i + 2u);             // bits 0-3 and 16-19 of word i
+    b.pairs[4u * i + 1u] = PAIR(4u * i + 16u, 4u * i + 18u);  // 4-7 and 20-23
+    b.pairs[4u * i + 2u] = PAIR(4u * i + 1u, 4u * i + 3u);    // 8-11 and 24-27
+    b.pairs[4u * i + 3u] = PAIR(4u * i + 17u, 4u * i + 19u);  // 12-15 and 28-31
+  }
+#undef PAIR
+  return b;
+}
+
+// sum (level - 8) * x over a block of nibbles q. A level pair a = lo + hi * 65536 (each 0..15) times
+// a pair of x (each -127..127) is lo * x[hi] + (lo * x[lo] + hi * x[hi]) * 65536 modulo 2^32: the
+// wanted two-term sum in the high half. Eight such products are summed with 16384 added, which keeps
+// the low halves' sum (|.| <= 8 * 15 * 127) in 0..65535 so that it never borrows from the high half,
+// whose sum (|.| <= 16 * 15 * 127 < 32768) an arithmetic shift then reads off exactly.
+int block_dot(const uint q[QUANT_WORDS], const XBlock xb) {
+  const uint MASK = 0x000f000fu;
+  uint half_sum[2] = {16384u, 16384u};
+  [[unroll]] for (uint i = 0; i < 4u; ++i)
+    half_sum[i / 2u] += (q[i] & MASK) * xb.pairs[4u * i] + ((q[i] >> 4) & MASK) * xb.pairs[4u * i + 1u] +
+                        ((q[i] >> 8) & MASK) * xb.pairs[4u * i + 2u] + ((q[i] >> 12) & MASK) * xb.pairs[4u * i + 3u];
+  return (int(half_sum[0]) >> 16) + (int(half_sum[1]) >> 16) - xb.bias;
+}
+#endif
+
 void main() {
   const uint first = (flat_workgroup_id() * WORKGROUP_SIZE + gl_LocalInvocationID.x) * ROWS;
   if (first >= p.m) return;
@@ -41,25 +114,43 @@ void main() {
   uint x_texel[COLS];  // column c of the binding (columns past p.n repeat the last)
   [[unroll]] for (uint c = 0; c < COLS; ++c) x_texel[c] = min(c, p.n - 1u) * (p.k / 4u);
 
-  for (uint sb = 0; sb < supers; ++sb) {
-    vec4 xs[COLS][64];  // the super-block's 256 elements of each column, four at a time
+  // Texel i of a step's row from super-block sb on; a last step past the row's end reads its last
+  // super-block again, which the zero x of the missing super-blocks multiplies away.
+#define ROW_TEXEL(row, sb, i) (row_texel[row] + min((sb) + (i) / SUPER_TEXELS, supers - 1u) * SUPER_TEXELS + (i) % SUPER_TEXELS)
+#if NEXT_ROW_FIRST
+  uvec4 next[STEP * SUPER_TEXELS];  // the texels of the row after the current one
+  [[unroll]] for (uint i = 0; i < STEP * SUPER_TEXELS; ++i) next[i] = texelFetch(weight, int(ROW_TEXEL(0, 0u, i)));
+#endif
+  for (uint sb = 0; sb < supers; sb += STEP) {
+#if defined(W_Q4_0)
+    XBlock xb[COLS][8 * STEP];
+    [[unroll]] for (uint c = 0; c < COLS; ++c)
+      [[unroll]] for (uint b = 0; b < 8u * STEP; ++b) {
+        const bool inside = sb + b / 8u < supers;
+        vec4 v[8];
+        [[unroll]] for (uint i = 0; i < 8u; ++i)
+          v[i] = inside ? uintBitsToFloat(texelFetch(x, int(x_texel[c] + sb * 64u + 8u * b + i))) : vec4(0.0);
+        xb[c][b] = round_block(v);
+      }
+#else
+    vec4 xs[COLS][64];  // the super-block's 256 elements of each column, four at a time (STEP is 1)
     [[unroll]] for (uint c = 0; c < COLS; ++c)
       [[unroll]] for (uint i = 0; i < 64u; ++i)
         xs[c][i] = uintBitsToFloat(texelFetch(x, int(x_texel[c] + sb * 64u + i)));
-#if defined(W_Q4_0)
-    float xsum[COLS][8];
-    [[unroll]] for (uint c = 0; c < COLS; ++c)
-      [[unroll]] for (uint b = 0; b < 8u; ++b) {
-        xsum[c][b] = 0.0;
-        [[unroll]] for (uint i = 0; i < 8u; ++i) xsum[c][b] += dot(xs[c][8u * b + i], vec4(1.0));
-      }
 #endif
     [[unroll]] for (uint r = 0; r < ROWS; ++r) {
-      uvec4 t[SUPER_TEXELS];
-      [[unroll]] for (uint i = 0; i < SUPER_TEXELS; ++i) t[i] = texelFetch(weight, int(row_texel[r] + sb * SUPER_TEXELS + i));
+#if NEXT_ROW_FIRST
+      const uvec4 t[STEP * SUPER_TEXELS] = next;
+      const uint next_row = r + 1u < ROWS ? r + 1u : 0u;
+      const uint next_sb = r + 1u < ROWS ? sb : sb + STEP;
+      [[unroll]] for (uint i = 0; i < STEP * SUPER_TEXELS; ++i) next[i] = texelFetch(weight, int(ROW_TEXEL(next_row, next_sb, i)));
+#else
+      uvec4 t[STEP * SUPER_TEXELS];
+      [[unroll]] for (uint i = 0; i < STEP * SUPER_TEXELS; ++i) t[i] = texelFetch(weight, int(ROW_TEXEL(r, sb, i)));
+#endif
 #define WORD(i) t[(i) / 4u][(i) % 4u]
-      [[unroll]] for (uint b = 0; b < 8u; ++b) {
-        const uint pair = PAIR_WORDS * (b / 2u);
+      [[unroll]] for (uint b = 0; b < 8u * STEP; ++b) {
+        const uint pair = 4u * SUPER_TEXELS * (b / 8u) + PAIR_WORDS * ((b % 8u) / 2u);
         float d;
         uint q[QUANT_WORDS];
         if (b % 2u == 0u) {
@@ -69,32 +160,25 @@ void main() {
           d = unpackHalf2x16(WORD(pair + QUANT_WORDS)).y;
           [[unroll]] for (uint i = 0; i < QUANT_WORDS; ++i) q[i] = WORD(pair + QUANT_WORDS + 1u + i);
         }
-        vec4 w[8];  // the block's levels, elements 4i..4i+3
 #if defined(W_Q4_0)
-        // Byte j holds elements j (low nibble) and j + 16 (high nibble).
-        [[unroll]] for (uint i = 0; i < 4u; ++i) {
-          w[i] = vec4(ivec4((uvec4(q[i]) >> uvec4(0u, 8u, 16u, 24u)) & 0xfu));  // via int: x86 has no u32 -> f32
-          w[i + 4u] = vec4(ivec4((uvec4(q[i]) >> uvec4(4u, 12u, 20u, 28u)) & 0xfu));
-        }
+        [[unroll]] for (uint c = 0; c < COLS; ++c) acc[r][c] += d * xb[c][b].d * float(block_dot(q, xb[c][b]));
 #else
+        vec4 w[8];  // the block's levels, elements 4i..4i+3
         [[unroll]] for (uint i = 0; i < 8u; ++i) {
           const int v = int(q[i]);
           w[i] = vec4(bitfieldExtract(v, 0, 8), bitfieldExtract(v, 8, 8), bitfieldExtract(v, 16, 8), v >> 24);
         }
-#endif
         [[unroll]] for (uint c = 0; c < COLS; ++c) {
           float s = 0.0;
           [[unroll]] for (uint i = 0; i < 8u; ++i) s += dot(w[i], xs[c][8u * b + i]);
-#if defined(W_Q4_0)
-          acc[r][c] += d * (s - 8.0 * xsum[c][b]);
-#else
           acc[r][c] += d * s;
-#endif
         }
+#endif
       }
 #undef WORD
     }
   }
+#undef ROW_TEXEL
 
   [[unroll]] for (uint c = 0; c < COLS; ++c)
     [[unroll]] for (uint r = 0; r < ROWS; ++r)

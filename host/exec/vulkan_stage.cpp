@@ -79,8 +79,9 @@ class MatmulInput {
       if (ggml && ops::mul_mat_ggml_fits(rec.device(), weight, x_)) return ops::mul_mat_ggml(rec, weight, x_, dst, runs_);
       return ops::mul_mat(rec, weight, x_, dst);
     }
-    // In the device's order, q4_0/q8_0 weights the texel-buffer kernel takes read x as f32 values
-    // (its loads of x serve many rows, so q8 integers would save it little).
+    // In the device's order, q4_0/q8_0 weights the texel-buffer kernel takes read x as rounded f32
+    // values (its loads of x serve many rows, so a q8 layout would save it little); q4_0's kernel
+    // makes q8_0 integers of them again, which gives back the same integers and scales.
     const bool texel = !ggml && ops::mul_mat_vec_texel_fits(rec.device(), weight, rounded_);
     const auto q8 = texel ? std::nullopt : ops::q8_columns_for(rec.device(), weight, x_, scratch_);
     if (mode != current_ || q8.has_value() != integers_) {

@@ -17,7 +17,7 @@ constexpr uint64_t kMinWorkgroups = 8;   // for the device's threads to share
 
 // Rows per invocation: the most that still leave kMinWorkgroups workgroups.
 // Lavapipe, q4_0 4096 x 14336, one column: 4 rows 6.2-6.7 ms, 8 rows 5.9, 16 rows 5.55, 32 rows 5.2
-// (a stand-alone test of the same design). Four columns at a time (512 columns of q4_0 4096 x 14336
+// (a stand-alone test of the same design, f32 levels). Four columns at a time (512 columns of q4_0 4096 x 14336
 // and 4096 x 4096, GFLOPS): 16 x 4 33 / 33, 8 x 4 30 / 30, 4 x 4 25 / 26, 8 x 2 23 / 28, 8 x 8 29 / 26;
 // one column at a time 20 / 25.
 struct Variant {
@@ -49,12 +49,15 @@ bool mul_mat_vec_texel_fits(const vk::Device& device, const Tensor& weight, cons
   const vk::DeviceLimits& limits = device.info().limits;
   const uint64_t k = weight.ne[0], align = limits.min_texel_buffer_offset_alignment;
   // Rows of whole super-blocks are whole texels (q4_0: 144 bytes, q8_0: 272), so is a column of x.
-  const bool type = weight.type == GgmlType::Q4_0 || weight.type == GgmlType::Q8_0;
+  // q4_0's kernel rounds x with divisions in double.
+  const bool type = (weight.type == GgmlType::Q4_0 && device.info().features.float64) || weight.type == GgmlType::Q8_0;
   return device.info().is_cpu() && type && k % 256 == 0 && x.ne[0] == k && align > 0 &&
          weight.data.offset % align == 0 && weight.data.size / vk::kTexelBytes <= limits.max_texel_buffer_elements &&
          x.data.offset % align == 0 && k * 4 % align == 0 &&
          4 * k * kTileColumns / vk::kTexelBytes <= limits.max_texel_buffer_elements;
 }
+
+bool mul_mat_vec_texel_rounds_x(GgmlType weight_type) { return weight_type == GgmlType::Q4_0; }
 
 void mul_mat_vec_texel(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst) {
   const uint64_t k = weight.ne[0], m = weight.ne[1], n = x.rows();

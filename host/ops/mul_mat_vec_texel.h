@@ -10,6 +10,10 @@ namespace vkllm::ops {
 // super-blocks, the weight and the columns of x at offsets a texel view may start at.
 bool mul_mat_vec_texel_fits(const vk::Device& device, const Tensor& weight, const Tensor& x);
 
+// Whether the kernel reads x rounded as ggml's CPU backend rounds it for this weight type
+// (cpu::round_activations): q4_0 multiplies integers, x rounded to q8_0 blocks; q8_0 reads x as it is.
+bool mul_mat_vec_texel_rounds_x(GgmlType weight_type);
+
 // dst[m, n] = weight[k, m]^T x[k, n], column by column; the caller has checked shapes and fits.
 void mul_mat_vec_texel(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst);
 

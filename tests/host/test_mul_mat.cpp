@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <iterator>
 
 #include "engine/quant/dequantize.h"
 #include "engine/quant/quantize.h"
@@ -126,7 +127,14 @@ TEST_P(MulMatTest, MatchesReference) {
   vk::Recorder rec(device(), "mul_mat");
   ops::mul_mat(rec, w, x, out, c.kernel);
   rec.submit_and_wait();
-  EXPECT_TRUE(within_bound(read_f32(out), reference(c.type, weights, c.k, c.m, xv, c.n)));
+  // The texel-buffer kernel multiplies q4_0 by x rounded to q8_0 blocks: against the reference on
+  // that rounded x wherever it takes the product.
+  const bool texel = c.kernel == ops::MulMatKernel::VectorTexel ||
+                     (c.kernel == ops::MulMatKernel::Auto && ops::mul_mat_vec_texel_fits(device(), w, x));
+  std::vector<float> operand = xv;
+  if (texel && ops::mul_mat_vec_texel_rounds_x(c.type))
+    for (uint64_t j = 0; j < c.n; ++j) cpu::round_activations(c.type, &xv[j * c.k], &operand[j * c.k], int64_t(c.k));
+  EXPECT_TRUE(within_bound(read_f32(out), reference(c.type, weights, c.k, c.m, operand, c.n)));
 }
 
 std::vector<MulMatCase> all_cases() {
@@ -169,6 +177,7 @@ std::vector<MulMatCase> all_cases() {
       cases.push_back({t, 1000, 512, 2, K::VectorTexel});
       cases.push_back({t, 1100, 256, 1, K::VectorTexel});
       cases.push_back({t, 2100, 1024, 3, K::VectorTexel});
+      cases.push_back({t, 1000, 768, 5, K::VectorTexel});  // q4_0: steps of two super-blocks, the last one short
       cases.push_back({t, 1100, 256, 5, K::VectorTexel});
       cases.push_back({t, 1000, 256, 4, K::VectorTexel});
       cases.push_back({t, 300, 512, 9, K::VectorTexel});
@@ -252,8 +261,47 @@ TEST_F(VulkanTest, MulMatVecTexelOnlyWhereItFits) {
   EXPECT_EQ(ops::mul_mat_vec_texel_fits(device(), q4_0, x), device().info().is_cpu());
 }
 
+// The q4_0 texel kernel gets two products from each 32-bit multiply (16-bit halves). The extreme
+// levels (0 and 15) against the extreme integers of x (+-127) in several sign patterns are where a
+// carry or borrow between the halves would go wrong; any wrong integer sum is off by at least one
+// step d_w * d_x, far more than float rounding over 8 blocks, so the bound here is a quarter step.
+TEST_F(VulkanTest, MulMatVecTexelQ4_0AtTheExtremes) {
+  const uint64_t k = 256, n = 5;
+  const uint8_t row_bytes_of[] = {0xff, 0x00, 0x0f, 0xf0, 0x5a};  // every byte of the row's quants
+  const uint64_t m = std::size(row_bytes_of), blocks = k / 32;
+  std::vector<uint8_t> weights;
+  const uint16_t one = fp32_to_fp16(1.0f);
+  for (const uint8_t b : row_bytes_of)
+    for (uint64_t i = 0; i < blocks; ++i) {
+      weights.push_back(uint8_t(one & 0xff));
+      weights.push_back(uint8_t(one >> 8));
+      weights.insert(weights.end(), 16, b);
+    }
+  std::vector<float> xv(k * n);
+  for (uint64_t j = 0; j < n; ++j)
+    for (uint64_t t = 0; t < k; ++t) {
+      const float sign[] = {1.0f, -1.0f, t % 2 ? -1.0f : 1.0f, t % 32 < 16 ? 1.0f : -1.0f, t % 4 < 2 ? -1.0f : 1.0f};
+      xv[j * k + t] = sign[j];
+    }
+  const auto w = tensor(GgmlType::Q4_0, {k, m, 1, 1}, weights);
+  const auto x = tensor_f32({k, n, 1, 1}, xv);
+  const auto out = tensor(GgmlType::F32, {m, n, 1, 1});
+  if (!ops::mul_mat_vec_texel_fits(device(), w, x)) GTEST_SKIP() << "the texel-buffer kernel is for CPU devices";
+  vk::Recorder rec(device(), "mul_mat texel extremes");
+  ops::mul_mat(rec, w, x, out, ops::MulMatKernel::VectorTexel);
+  rec.submit_and_wait();
+  std::vector<float> rounded(xv.size());
+  for (uint64_t j = 0; j < n; ++j) cpu::round_activations(GgmlType::Q4_0, &xv[j * k], &rounded[j * k], int64_t(k));
+  const Expected want = reference(GgmlType::Q4_0, weights, k, m, rounded, n);
+  const auto got = read_f32(out);
+  const double step = fp16_to_fp32(fp32_to_fp16(1.0f / 127.0f));  // d_w = 1 times x's scale
+  for (size_t i = 0; i < got.size(); ++i)
+    EXPECT_NEAR(got[i], want.value[i], step / 4) << "row " << i % m << ", column " << i / m;
+}
+
 TEST_F(VulkanTest, MulMatVecUniformFallsBackWhereItDoesNotFit) {
-  for (const auto& [type, k] : {std::pair{GgmlType::Q4_0, uint64_t(16896)}, std::pair{GgmlType::F32, uint64_t(16384)}}) {
+  // q4_0: k % 256 != 0, so neither does the texel-buffer kernel take it.
+  for (const auto& [type, k] : {std::pair{GgmlType::Q4_0, uint64_t(16928)}, std::pair{GgmlType::F32, uint64_t(16384)}}) {
     const uint64_t m = 5;
     const auto weights = random_weights(type, k, m, 11);
     const auto xv = random_floats(k, -1, 1, 12);
