@@ -66,7 +66,20 @@ void round_activations(GgmlType weight_type, const float* x, float* out, int64_t
   std::memcpy(out, x, sizeof(float) * n);
 }
 
+void to_f16(const float* x, uint16_t* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = fp32_to_fp16(x[i]);
+}
+
 #if VKLLM_HAVE_X86
+
+VKLLM_AVX2 void to_f16_avx2(const float* x, uint16_t* out, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), h);
+  }
+  if (i < n) to_f16(x + i, out + i, n - i);
+}
 
 VKLLM_AVX2 void round_activations_avx2(GgmlType weight_type, const float* x, float* out, int64_t n) {
   if (weight_type != GgmlType::F16 && weight_type != GgmlType::BF16) return round_activations(weight_type, x, out, n);
@@ -92,6 +105,8 @@ VKLLM_AVX2 void round_activations_avx2(GgmlType weight_type, const float* x, flo
 }
 
 #else
+
+void to_f16_avx2(const float* x, uint16_t* out, int64_t n) { to_f16(x, out, n); }
 
 void round_activations_avx2(GgmlType weight_type, const float* x, float* out, int64_t n) {
   round_activations(weight_type, x, out, n);

@@ -16,4 +16,9 @@ void round_activations(GgmlType weight_type, const float* x, float* out, int64_t
 // go to round_activations. Call only when cpu_path() is CpuPath::Avx2.
 void round_activations_avx2(GgmlType weight_type, const float* x, float* out, int64_t n);
 
+// x as f16 halves, rounded as ggml converts (half to even): the bits of round_activations(F16, ...)
+// in two bytes each. The _avx2 one converts with F16C, eight at a time (call only on CpuPath::Avx2).
+void to_f16(const float* x, uint16_t* out, int64_t n);
+void to_f16_avx2(const float* x, uint16_t* out, int64_t n);
+
 }  // namespace vkllm::cpu

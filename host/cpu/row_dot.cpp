@@ -195,14 +195,9 @@ void prepare_activations(ActivationFormat format, const float* x, int64_t n, uin
     }
     case ActivationFormat::Q8_K: return path == CpuPath::Avx2 ? quantize_q8_k_avx2(x, n, out) : quantize_q8_k(x, n, out);
     case ActivationFormat::F16: {
-      // Rounded as ggml converts (half to even), then stored in 2 bytes: exact, half the traffic.
-      thread_local std::vector<float> rounded;
-      rounded.resize(size_t(n));
-      if (path == CpuPath::Avx2) round_activations_avx2(GgmlType::F16, x, rounded.data(), n);
-      else round_activations(GgmlType::F16, x, rounded.data(), n);
+      // Rounded as ggml converts (half to even), stored in 2 bytes: exact, half the traffic.
       auto* halves = reinterpret_cast<uint16_t*>(out);
-      for (int64_t i = 0; i < n; ++i) halves[i] = fp32_to_fp16(rounded[size_t(i)]);
-      return;
+      return path == CpuPath::Avx2 ? to_f16_avx2(x, halves, n) : to_f16(x, halves, n);
     }
     case ActivationFormat::BF16:
       if (path == CpuPath::Avx2) return round_activations_avx2(GgmlType::BF16, x, reinterpret_cast<float*>(out), n);

@@ -96,17 +96,22 @@ TEST(RoundActivations, NoRoundingForF32OrRowsThatDoNotFitTheBlocks) {
   EXPECT_EQ(ops::activation_rounding(GgmlType::Q5_1, 288), ops::ActivationRounding::Q8_0);
 }
 
-// The AVX2/F16C rounding of f16 and bf16 activations gives the scalar floats, also at the edges:
-// ties, subnormal and overflowing f16 results, infinities, NaNs (both NaN is enough there), and a
-// row length that leaves a scalar tail.
-TEST(RoundActivations, Avx2GivesTheScalarFloats) {
-  if (!cpu::cpu_has_avx2()) GTEST_SKIP() << "no AVX2 on this CPU";
+// Floats at the edges of f16 and bf16 rounding: ties, subnormal and overflowing f16 results,
+// infinities, NaNs, and a row length that leaves a scalar tail after groups of eight.
+std::vector<float> edge_floats() {
   auto x = random_floats(1003, -70000, 70000, 5);
   const auto small = random_floats(200, -1e-4f, 1e-4f, 6);
   std::copy(small.begin(), small.end(), x.begin());
   const float edges[] = {0.0f, -0.0f, 65504.0f, 65520.0f, -65519.0f, 1.0f + 1.0f / 2048, 1.0f + 3.0f / 2048, 5.96e-8f,
                          2.98e-8f, 1.0f + 1.0f / 256, 1.0f + 3.0f / 256, INFINITY, -INFINITY, NAN, 3.0e38f, 1e-40f};
   std::copy(std::begin(edges), std::end(edges), x.begin() + 300);
+  return x;
+}
+
+// The AVX2/F16C rounding of f16 and bf16 activations gives the scalar floats (both NaN is enough).
+TEST(RoundActivations, Avx2GivesTheScalarFloats) {
+  if (!cpu::cpu_has_avx2()) GTEST_SKIP() << "no AVX2 on this CPU";
+  const auto x = edge_floats();
   for (GgmlType type : {GgmlType::F16, GgmlType::BF16}) {
     std::vector<float> want(x.size()), got(x.size());
     cpu::round_activations(type, x.data(), want.data(), int64_t(x.size()));
@@ -118,6 +123,30 @@ TEST(RoundActivations, Avx2GivesTheScalarFloats) {
       }
       EXPECT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i]))
           << type_name(type) << " at " << i << ": " << x[i] << " -> " << got[i] << " vs " << want[i];
+    }
+  }
+}
+
+// The f16 activations the CPU's f16 kernels read, scalar and F16C: the halves of the rounded floats.
+TEST(RoundActivations, F16HalvesAreTheRoundedFloats) {
+  const auto x = edge_floats();
+  std::vector<float> want(x.size());
+  cpu::round_activations(GgmlType::F16, x.data(), want.data(), int64_t(x.size()));
+  std::vector<uint16_t> scalar(x.size()), avx2(x.size());
+  cpu::to_f16(x.data(), scalar.data(), int64_t(x.size()));
+  if (cpu::cpu_has_avx2()) cpu::to_f16_avx2(x.data(), avx2.data(), int64_t(x.size()));
+  for (size_t i = 0; i < x.size(); ++i) {
+    const float s = fp16_to_fp32(scalar[i]), a = fp16_to_fp32(avx2[i]);
+    if (std::isnan(want[i])) {
+      EXPECT_TRUE(std::isnan(s)) << "at " << i;
+      if (cpu::cpu_has_avx2()) {
+        EXPECT_TRUE(std::isnan(a)) << "at " << i;
+      }
+      continue;
+    }
+    EXPECT_EQ(std::bit_cast<uint32_t>(s), std::bit_cast<uint32_t>(want[i])) << "scalar at " << i << ": " << x[i];
+    if (cpu::cpu_has_avx2()) {
+      EXPECT_EQ(avx2[i], scalar[i]) << "F16C at " << i << ": " << x[i];
     }
   }
 }
