@@ -17,9 +17,9 @@ constexpr uint64_t kMinWorkgroups = 8;   // for the device's threads to share
 
 // Rows per invocation: the most that still leave kMinWorkgroups workgroups.
 // Lavapipe, q4_0 4096 x 14336, one column: 4 rows 6.2-6.7 ms, 8 rows 5.9, 16 rows 5.55, 32 rows 5.2
-// (a stand-alone test of the same design, f32 levels). Four columns at a time (512 columns of q4_0 4096 x 14336
-// and 4096 x 4096, GFLOPS): 16 x 4 33 / 33, 8 x 4 30 / 30, 4 x 4 25 / 26, 8 x 2 23 / 28, 8 x 8 29 / 26;
-// one column at a time 20 / 25.
+// (a stand-alone test of the same design, levels as floats). Four columns at a time (512 columns of
+// q4_0 4096 x 14336 and 4096 x 4096, GFLOPS, levels as floats): 16 x 4 33 / 33, 8 x 4 30 / 30,
+// 4 x 4 25 / 26, 8 x 2 23 / 28, 8 x 8 29 / 26; one column at a time 20 / 25.
 struct Variant {
   uint64_t rows;
   ShaderId shader;
