@@ -79,9 +79,11 @@ class MatmulInput {
       if (ggml && ops::mul_mat_ggml_fits(rec.device(), weight, x_)) return ops::mul_mat_ggml(rec, weight, x_, dst, runs_);
       return ops::mul_mat(rec, weight, x_, dst);
     }
-    // In the device's order, q4_0/q8_0 weights the texel-buffer kernel takes read x as rounded f32
-    // values (its loads of x serve many rows, so a q8 layout would save it little); q4_0's kernel
-    // makes q8_0 integers of them again, which gives back the same integers and scales.
+    // In the device's order, weights the texel-buffer kernel takes read x as f32 values (its loads of
+    // x serve many rows, so a q8 layout would save it little): the q4_0 and q4_K kernels round x
+    // themselves, as round_activations does; q8_0's reads it rounded.
+    if (!ggml && ops::mul_mat_vec_texel_rounds_x(weight.type) && ops::mul_mat_vec_texel_fits(rec.device(), weight, x_))
+      return ops::mul_mat(rec, weight, x_, dst);
     const bool texel = !ggml && ops::mul_mat_vec_texel_fits(rec.device(), weight, rounded_);
     const auto q8 = texel ? std::nullopt : ops::q8_columns_for(rec.device(), weight, x_, scratch_);
     if (mode != current_ || q8.has_value() != integers_) {

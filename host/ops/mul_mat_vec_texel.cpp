@@ -29,12 +29,16 @@ constexpr ShaderId kQ4_0[] = {ShaderId::mul_mat_vec_texel_q4_0_r32, ShaderId::mu
                               ShaderId::mul_mat_vec_texel_q4_0_r8, ShaderId::mul_mat_vec_texel_q4_0_r4};
 constexpr ShaderId kQ8_0[] = {ShaderId::mul_mat_vec_texel_q8_0_r32, ShaderId::mul_mat_vec_texel_q8_0_r16,
                               ShaderId::mul_mat_vec_texel_q8_0_r8, ShaderId::mul_mat_vec_texel_q8_0_r4};
+constexpr ShaderId kQ4_K[] = {ShaderId::mul_mat_vec_texel_q4_k_r32, ShaderId::mul_mat_vec_texel_q4_k_r16,
+                              ShaderId::mul_mat_vec_texel_q4_k_r8, ShaderId::mul_mat_vec_texel_q4_k_r4};
 constexpr uint64_t kTileColumns = 4;
 constexpr uint64_t kTileRows[] = {16, 8, 4};
 constexpr ShaderId kQ4_0Tiles[] = {ShaderId::mul_mat_vec_texel_q4_0_r16c4, ShaderId::mul_mat_vec_texel_q4_0_r8c4,
                                    ShaderId::mul_mat_vec_texel_q4_0_r4c4};
 constexpr ShaderId kQ8_0Tiles[] = {ShaderId::mul_mat_vec_texel_q8_0_r16c4, ShaderId::mul_mat_vec_texel_q8_0_r8c4,
                                    ShaderId::mul_mat_vec_texel_q8_0_r4c4};
+constexpr ShaderId kQ4_KTiles[] = {ShaderId::mul_mat_vec_texel_q4_k_r16c4, ShaderId::mul_mat_vec_texel_q4_k_r8c4,
+                                   ShaderId::mul_mat_vec_texel_q4_k_r4c4};
 
 template <size_t N>
 Variant pick(const uint64_t (&rows)[N], const ShaderId (&shaders)[N], uint64_t m) {
@@ -45,25 +49,31 @@ Variant pick(const uint64_t (&rows)[N], const ShaderId (&shaders)[N], uint64_t m
 
 }  // namespace
 
+bool mul_mat_vec_texel_rounds_x(GgmlType weight_type) {
+  return weight_type == GgmlType::Q4_0 || weight_type == GgmlType::Q4_K;
+}
+
 bool mul_mat_vec_texel_fits(const vk::Device& device, const Tensor& weight, const Tensor& x) {
   const vk::DeviceLimits& limits = device.info().limits;
   const uint64_t k = weight.ne[0], align = limits.min_texel_buffer_offset_alignment;
-  // Rows of whole super-blocks are whole texels (q4_0: 144 bytes, q8_0: 272), so is a column of x.
-  // q4_0's kernel rounds x with divisions in double.
-  const bool type = (weight.type == GgmlType::Q4_0 && device.info().features.float64) || weight.type == GgmlType::Q8_0;
+  // Rows of whole super-blocks are whole texels (q4_0 and q4_K: 144 bytes, q8_0: 272), so is a column
+  // of x. The kernels that round x divide in double.
+  const bool type = weight.type == GgmlType::Q8_0 ||
+                    (mul_mat_vec_texel_rounds_x(weight.type) && device.info().features.float64);
   return device.info().is_cpu() && type && k % 256 == 0 && x.ne[0] == k && align > 0 &&
          weight.data.offset % align == 0 && weight.data.size / vk::kTexelBytes <= limits.max_texel_buffer_elements &&
          x.data.offset % align == 0 && k * 4 % align == 0 &&
          4 * k * kTileColumns / vk::kTexelBytes <= limits.max_texel_buffer_elements;
 }
 
-bool mul_mat_vec_texel_rounds_x(GgmlType weight_type) { return weight_type == GgmlType::Q4_0; }
 
 void mul_mat_vec_texel(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst) {
   const uint64_t k = weight.ne[0], m = weight.ne[1], n = x.rows();
-  const bool q4 = weight.type == GgmlType::Q4_0;
-  const Variant one = q4 ? pick(kRows, kQ4_0, m) : pick(kRows, kQ8_0, m);
-  const Variant tile = q4 ? pick(kTileRows, kQ4_0Tiles, m) : pick(kTileRows, kQ8_0Tiles, m);
+  const bool q4_0 = weight.type == GgmlType::Q4_0, q4_k = weight.type == GgmlType::Q4_K;
+  const Variant one = q4_0 ? pick(kRows, kQ4_0, m) : q4_k ? pick(kRows, kQ4_K, m) : pick(kRows, kQ8_0, m);
+  const Variant tile = q4_0   ? pick(kTileRows, kQ4_0Tiles, m)
+                       : q4_k ? pick(kTileRows, kQ4_KTiles, m)
+                              : pick(kTileRows, kQ8_0Tiles, m);
   // Each group of columns writes its own part of dst where the parts can be bound apart (no barriers).
   const bool dst_parts = m * 4 % rec.device().info().limits.min_storage_buffer_offset_alignment == 0;
   // Whole fours of columns through the tile, the rest one at a time.

@@ -77,11 +77,11 @@ void get_rows(vk::Recorder& rec, const Tensor& src, const Tensor& indices, const
 // the matrix-vector kernels for n <= 8 (in the layout for the device: CPU devices such as lavapipe
 // or GPUs) and the tiled matrix-matrix kernel above (with a larger tile on CPU devices for n >= 64);
 // CPU devices take up to 192 columns one at a time through uniform buffers where they fit, and
-// q4_0/q8_0 rows of whole 256-element super-blocks through texel buffers at any n (q4_0 reading x
-// rounded to q8_0 blocks, as ggml's CPU backend does: mul_mat_vec_texel_rounds_x). Tests and
+// q4_0/q8_0/q4_K rows of whole 256-element super-blocks through texel buffers at any n (q4_0 and
+// q4_K reading x rounded to q8 blocks, as ggml's CPU backend does: mul_mat_vec_texel_rounds_x). Tests and
 // benchmarks may force a kernel: Vector (n <= 8) in the device's storage-buffer layout, VectorGpu in
 // the GPU layout on any device, VectorUniform (columns one at a time through uniform buffers; throws
-// where they do not fit), VectorTexel (q4_0/q8_0 through texel buffers; throws where it does not fit),
+// where they do not fit), VectorTexel (q4_0/q8_0/q4_K through texel buffers; throws where it does not fit),
 // Matrix with the small tile, MatrixLarge with the large one.
 enum class MulMatKernel { Auto, Vector, VectorGpu, VectorUniform, VectorTexel, Matrix, MatrixLarge };
 void mul_mat(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst,

@@ -127,8 +127,8 @@ TEST_P(MulMatTest, MatchesReference) {
   vk::Recorder rec(device(), "mul_mat");
   ops::mul_mat(rec, w, x, out, c.kernel);
   rec.submit_and_wait();
-  // The texel-buffer kernel multiplies q4_0 by x rounded to q8_0 blocks: against the reference on
-  // that rounded x wherever it takes the product.
+  // The texel-buffer kernel multiplies q4_0 and q4_K by x rounded to q8 blocks: against the
+  // reference on that rounded x wherever it takes the product.
   const bool texel = c.kernel == ops::MulMatKernel::VectorTexel ||
                      (c.kernel == ops::MulMatKernel::Auto && ops::mul_mat_vec_texel_fits(device(), w, x));
   std::vector<float> operand = xv;
@@ -170,14 +170,14 @@ std::vector<MulMatCase> all_cases() {
     if (t == GgmlType::F32) cases.push_back({t, 67, 4096, 1, K::VectorUniform});
     if (t == GgmlType::Q4_0) cases.push_back({t, 700, 4096, 1, K::VectorUniform});
     if (t == GgmlType::F32) cases.push_back({t, 5, 8192, 1, K::VectorUniform});
-    // q4_0/q8_0 through texel buffers (Auto's choice on CPU devices for k % 256 == 0, the small
+    // q4_0/q8_0/q4_K through texel buffers (Auto's choice on CPU devices for k % 256 == 0, the small
     // cases above): 8, 16 and 32 rows per invocation, the last invocations' rows clamped; four
     // columns at a time (16, 8 and 4 rows), the rest one at a time.
-    if (t == GgmlType::Q4_0 || t == GgmlType::Q8_0) {
+    if (t == GgmlType::Q4_0 || t == GgmlType::Q8_0 || t == GgmlType::Q4_K) {
       cases.push_back({t, 1000, 512, 2, K::VectorTexel});
       cases.push_back({t, 1100, 256, 1, K::VectorTexel});
       cases.push_back({t, 2100, 1024, 3, K::VectorTexel});
-      cases.push_back({t, 1000, 768, 5, K::VectorTexel});  // q4_0: steps of two super-blocks, the last one short
+      cases.push_back({t, 1000, 768, 5, K::VectorTexel});  // steps of two super-blocks, the last one short
       cases.push_back({t, 1100, 256, 5, K::VectorTexel});
       cases.push_back({t, 1000, 256, 4, K::VectorTexel});
       cases.push_back({t, 300, 512, 9, K::VectorTexel});
@@ -258,7 +258,8 @@ TEST_F(VulkanTest, MulMatVecTexelOnlyWhereItFits) {
   }
   const auto q4_0 = tensor(GgmlType::Q4_0, {256, 8, 1, 1});
   const auto x = tensor(GgmlType::F32, {256, 1, 1, 1});
-  EXPECT_EQ(ops::mul_mat_vec_texel_fits(device(), q4_0, x), device().info().is_cpu() && device().info().features.float64);
+  const bool rounds_with_doubles = device().info().features.float64;
+  EXPECT_EQ(ops::mul_mat_vec_texel_fits(device(), q4_0, x), device().info().is_cpu() && rounds_with_doubles);
 }
 
 // The q4_0 texel kernel gets two products from each 32-bit multiply (16-bit halves). The extreme
@@ -301,7 +302,8 @@ TEST_F(VulkanTest, MulMatVecTexelQ4_0AtTheExtremes) {
 
 TEST_F(VulkanTest, MulMatVecUniformFallsBackWhereItDoesNotFit) {
   // q4_0: k % 256 != 0, so neither does the texel-buffer kernel take it.
-  for (const auto& [type, k] : {std::pair{GgmlType::Q4_0, uint64_t(16928)}, std::pair{GgmlType::F32, uint64_t(16384)}}) {
+  for (const auto& [type, k] :
+       {std::pair{GgmlType::Q4_0, uint64_t(16928)}, std::pair{GgmlType::F32, uint64_t(16384)}}) {
     const uint64_t m = 5;
     const auto weights = random_weights(type, k, m, 11);
     const auto xv = random_floats(k, -1, 1, 12);
