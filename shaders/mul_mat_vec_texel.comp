@@ -10,8 +10,8 @@
 // quants start two bytes in; the odd block's scale is the high half of word QUANT_WORDS and its quants
 // start on the next word.
 // The loads of the weight are mostly cache misses (each lane reads its own rows, 8 x ROWS rows at
-// once), so q4_0 fetches the texels of the next row before this row's arithmetic, which then
-// overlaps them, and reads two super-blocks of a row at a time (288 contiguous bytes). Lavapipe, q4_0
+// once), so q4_0 and q4_K fetch the texels of the next row before this row's arithmetic, which then
+// overlaps them, and read two super-blocks of a row at a time (288 contiguous bytes). Lavapipe, q4_0
 // 4096 x 14336, one column: 6.2 ms -> 5.3 (integer products, below) -> 4.5 (next row first) -> 3.4-3.8
 // (two super-blocks a step; with four, spirv-opt ran out of memory here).
 // q4_0 and q4_K multiply integers, as ggml's CPU backend does: x is rounded to q8_0 / q8_K blocks
@@ -147,6 +147,8 @@ void main() {
 #endif
   for (uint sb = 0; sb < supers; sb += STEP) {
 #if defined(W_Q4_K)
+    // Unrolled, so that xk stays in constant-indexed slots: as loops spirv-opt takes 2 s a variant
+    // instead of 6-19 s (up to 4.6 GiB), but 4096 x 4096 runs 1.5-2.5x slower (n = 512: 33 -> 12-15 GFLOPS).
     uint xk[COLS][STEP][XK_WORDS];
     [[unroll]] for (uint c = 0; c < COLS; ++c)
       [[unroll]] for (uint s = 0; s < STEP; ++s) {

@@ -66,7 +66,6 @@ bool mul_mat_vec_texel_fits(const vk::Device& device, const Tensor& weight, cons
          4 * k * kTileColumns / vk::kTexelBytes <= limits.max_texel_buffer_elements;
 }
 
-
 void mul_mat_vec_texel(vk::Recorder& rec, const Tensor& weight, const Tensor& x, const Tensor& dst) {
   const uint64_t k = weight.ne[0], m = weight.ne[1], n = x.rows();
   const bool q4_0 = weight.type == GgmlType::Q4_0, q4_k = weight.type == GgmlType::Q4_K;
