@@ -1,5 +1,6 @@
 #include "host/cpu/thread_pool.h"
 
+#include <algorithm>
 #include <chrono>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -39,7 +40,7 @@ bool spin_until(Done done) {
 
 ThreadPool::ThreadPool(int n_threads) {
   if (n_threads <= 0) n_threads = int(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 1; i < n_threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+  for (int i = 1; i < n_threads; ++i) workers_.emplace_back([this] { worker_loop(); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -51,20 +52,22 @@ ThreadPool::~ThreadPool() {
   for (auto& w : workers_) w.join();
 }
 
-void ThreadPool::run_chunk(int index) {
-  const int64_t n_chunks = size();
-  const int64_t begin = job_size_ * index / n_chunks;
-  const int64_t end = job_size_ * (index + 1) / n_chunks;
-  if (begin >= end) return;
-  try {
-    (*job_)(begin, end);
-  } catch (...) {
-    std::lock_guard lock(mutex_);
-    if (!error_) error_ = std::current_exception();
+void ThreadPool::run_chunks() {
+  for (;;) {
+    const int64_t begin = next_.fetch_add(grain_, std::memory_order_relaxed);
+    if (begin >= job_size_) return;
+    try {
+      (*job_)(begin, std::min(job_size_, begin + grain_));
+    } catch (...) {
+      next_.store(job_size_, std::memory_order_relaxed);  // hand out nothing more
+      std::lock_guard lock(mutex_);
+      if (!error_) error_ = std::current_exception();
+      return;
+    }
   }
 }
 
-void ThreadPool::worker_loop(int index) {
+void ThreadPool::worker_loop() {
   uint64_t seen = 0;
   for (;;) {
     auto has_work = [&] { return stopping_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen; };
@@ -74,7 +77,7 @@ void ThreadPool::worker_loop(int index) {
     }
     if (stopping_.load(std::memory_order_acquire)) return;
     seen = generation_.load(std::memory_order_acquire);
-    run_chunk(index);
+    run_chunks();
     if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       std::lock_guard lock(mutex_);  // the caller may be between its check and its wait
       done_.notify_one();
@@ -91,12 +94,14 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
     std::lock_guard lock(mutex_);
     job_ = &fn;
     job_size_ = n;
+    grain_ = std::max<int64_t>(1, n / (int64_t(size()) * kChunksPerThread));
+    next_.store(0, std::memory_order_relaxed);
     error_ = nullptr;
     pending_.store(int(workers_.size()), std::memory_order_relaxed);
     generation_.fetch_add(1, std::memory_order_release);
   }
   start_.notify_all();
-  run_chunk(0);
+  run_chunks();
   auto all_done = [&] { return pending_.load(std::memory_order_acquire) == 0; };
   if (!spin_until(all_done)) {
     std::unique_lock lock(mutex_);

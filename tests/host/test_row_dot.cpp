@@ -209,27 +209,44 @@ TEST_P(RowDotTest, MatmulPathsAgree) {
 INSTANTIATE_TEST_SUITE_P(AllTypes, RowDotTest, ::testing::ValuesIn(kTypes),
                          [](const auto& info) { return std::string(type_name(info.param)); });
 
-// A chunk that throws: parallel_for still waits for every other chunk, then rethrows; the pool
-// stays usable. Chunk 0 runs on the caller, chunk 1 on the worker.
-TEST(ThreadPool, RethrowsOnceEveryChunkHasEnded) {
+// A chunk that throws: no chunk starts after it, parallel_for waits for every chunk that had
+// started, then rethrows; the pool stays usable.
+TEST(ThreadPool, RethrowsOnceEveryStartedChunkHasEnded) {
   ThreadPool pool(2);
-  for (const int64_t thrower : {int64_t(0), int64_t(2)}) {
-    std::atomic<int64_t> finished{0};
-    EXPECT_THROW(pool.parallel_for(4,
+  for (const int64_t thrower : {int64_t(0), int64_t(5)}) {
+    std::atomic<int64_t> started{0}, finished{0};
+    EXPECT_THROW(pool.parallel_for(64,
                                    [&](int64_t begin, int64_t end) {
-                                     if (begin == thrower) throw std::runtime_error("chunk failed");
-                                     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-                                     finished += end - begin;
+                                     ++started;
+                                     if (begin <= thrower && thrower < end) throw std::runtime_error("chunk failed");
+                                     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                                     ++finished;
                                    }),
                  std::runtime_error)
         << "thrower " << thrower;
-    EXPECT_EQ(finished.load(), 2) << "the other chunk had not ended when parallel_for returned";
+    EXPECT_EQ(finished.load(), started.load() - 1) << "a chunk had not ended when parallel_for returned";
+    EXPECT_LT(started.load(), 8) << "chunks went on being handed out after the throw";
   }
   std::atomic<int64_t> sum{0};
   pool.parallel_for(100, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) sum += i;
   });
   EXPECT_EQ(sum.load(), 4950);
+}
+
+// Every index once, whichever threads take the chunks, however they are cut.
+TEST(ThreadPool, CoversEveryIndexOnce) {
+  for (const int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    for (const int64_t n : {int64_t(1), int64_t(2), int64_t(7), int64_t(1000)}) {
+      std::vector<std::atomic<int>> seen(static_cast<size_t>(n));
+      pool.parallel_for(n, [&](int64_t begin, int64_t end) {
+        ASSERT_LT(begin, end);
+        for (int64_t i = begin; i < end; ++i) ++seen[size_t(i)];
+      });
+      for (int64_t i = 0; i < n; ++i) ASSERT_EQ(seen[size_t(i)].load(), 1) << threads << " threads, n " << n << ", index " << i;
+    }
+  }
 }
 
 // Float weights in products of 2+ tokens sum in llamafile's tinyBLAS order (DotKernel::batch_dot):
