@@ -23,6 +23,7 @@
 #include "host/vulkan/instance.h"
 #include "host/vulkan/options.h"
 #include "tools/bench_report.h"
+#include "tools/build_commit.h"
 #include "tools/commands.h"
 #include "tools/format.h"
 #include "tools/model_options.h"
@@ -237,7 +238,7 @@ int run_bench(const BenchOptions& o) {
 
     auto add_row = [&](const std::string& test, int n_prompt, int n_gen, const std::vector<double>& ns) {
       const auto s = stats_of(ns, n_prompt + n_gen);
-      nlohmann::json f = {{"build_commit", VKLLM_BUILD_COMMIT},
+      nlohmann::json f = {{"build_commit", build_commit()},
                           {"model_filename", path.filename().string()},
                           {"model_type", fmt::format("{} {} {}", hp.arch_name, format_count(n_params), type_label)},
                           {"model_size", n_bytes},

@@ -6,13 +6,14 @@
 
 #include "engine/util/check.h"
 #include "engine/util/log.h"
+#include "tools/build_commit.h"
 #include "tools/commands.h"
 #include "tools/llama_flags.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"vkllm: LLM inference on Vulkan compute"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("vkllm ") + VKLLM_BUILD_COMMIT);
+  app.set_version_flag("--version", std::string("vkllm ") + vkllm::cli::build_commit());
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));

@@ -8,6 +8,10 @@ find_program(VKLLM_SPIRV_VAL spirv-val REQUIRED)
 
 set(VKLLM_SHADER_TARGET_ENV vulkan1.2)
 
+# Another build's shaders/spirv folder (same sources): its embedded SPIR-V is copied instead of compiled
+# again. CI's sanitizer build takes the main build's, which saves it the ~3.5 minutes spirv-opt needs.
+set(VKLLM_SPIRV_FROM "" CACHE PATH "Take the embedded SPIR-V from this folder of another build")
+
 function(vkllm_shader name source)
   cmake_parse_arguments(ARG "" "PARAMS" "DEFINES" ${ARGN})
   set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/spirv)
@@ -19,21 +23,30 @@ function(vkllm_shader name source)
   foreach(define IN LISTS ARG_DEFINES)
     list(APPEND define_flags -D${define})
   endforeach()
-  add_custom_command(
-    OUTPUT ${cpp}
-    COMMAND ${CMAKE_COMMAND} -E make_directory ${out_dir}
-    COMMAND ${VKLLM_GLSLC} --target-env=${VKLLM_SHADER_TARGET_ENV} -fshader-stage=compute -Werror
-            -I${CMAKE_CURRENT_SOURCE_DIR} ${define_flags} -MD -MF ${dep} -MT ${cpp}
-            -o ${raw} ${CMAKE_CURRENT_SOURCE_DIR}/${source}
-    COMMAND ${VKLLM_SPIRV_OPT} -O ${raw} -o ${spv}
-    COMMAND ${VKLLM_SPIRV_VAL} --target-env ${VKLLM_SHADER_TARGET_ENV} ${spv}
-    COMMAND ${CMAKE_COMMAND} -DINPUT=${spv} -DOUTPUT=${cpp} -DSYMBOL=${name}
-            -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed_spirv.cmake
-    MAIN_DEPENDENCY ${CMAKE_CURRENT_SOURCE_DIR}/${source}
-    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed_spirv.cmake
-    DEPFILE ${dep}
-    COMMENT "shader ${name} (${source} ${ARG_DEFINES})"
-    VERBATIM)
+  if(VKLLM_SPIRV_FROM)
+    add_custom_command(
+      OUTPUT ${cpp}
+      COMMAND ${CMAKE_COMMAND} -E copy ${VKLLM_SPIRV_FROM}/${name}.spv.cpp ${cpp}
+      DEPENDS ${VKLLM_SPIRV_FROM}/${name}.spv.cpp
+      COMMENT "shader ${name} (copied from ${VKLLM_SPIRV_FROM})"
+      VERBATIM)
+  else()
+    add_custom_command(
+      OUTPUT ${cpp}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${out_dir}
+      COMMAND ${VKLLM_GLSLC} --target-env=${VKLLM_SHADER_TARGET_ENV} -fshader-stage=compute -Werror
+              -I${CMAKE_CURRENT_SOURCE_DIR} ${define_flags} -MD -MF ${dep} -MT ${cpp}
+              -o ${raw} ${CMAKE_CURRENT_SOURCE_DIR}/${source}
+      COMMAND ${VKLLM_SPIRV_OPT} -O ${raw} -o ${spv}
+      COMMAND ${VKLLM_SPIRV_VAL} --target-env ${VKLLM_SHADER_TARGET_ENV} ${spv}
+      COMMAND ${CMAKE_COMMAND} -DINPUT=${spv} -DOUTPUT=${cpp} -DSYMBOL=${name}
+              -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed_spirv.cmake
+      MAIN_DEPENDENCY ${CMAKE_CURRENT_SOURCE_DIR}/${source}
+      DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed_spirv.cmake
+      DEPFILE ${dep}
+      COMMENT "shader ${name} (${source} ${ARG_DEFINES})"
+      VERBATIM)
+  endif()
   if(NOT ARG_PARAMS)
     set(ARG_PARAMS NoParams)
   endif()

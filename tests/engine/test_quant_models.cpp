@@ -31,7 +31,7 @@ bool is_legacy(GgmlType type) {
 
 // Worst RMS(decoded - f32) / RMS(f32) over the tensors of a type, set from measurement with
 // about 1.5x margin (see the figures the test prints).
-double relative_rms_bound(GgmlType type) {
+double model_rms_bound(GgmlType type) {
   switch (type) {
     case GgmlType::F32: return 0.0;
     case GgmlType::F16: return 5e-4;
@@ -129,7 +129,7 @@ TEST_P(QuantModel, DequantizeMatchesF32) {
     std::vector<float> got(info.n_elements);
     dequantize(info.type, file.tensor_data(info), got);
     const double err = relative_rms(got, want);
-    EXPECT_LE(err, relative_rms_bound(info.type)) << info.name << " (" << type_name(info.type) << ")";
+    EXPECT_LE(err, model_rms_bound(info.type)) << info.name << " (" << type_name(info.type) << ")";
     auto& [count, max_err] = worst[std::string(type_name(info.type))];
     ++count;
     max_err = std::max(max_err, err);

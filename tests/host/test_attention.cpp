@@ -19,9 +19,6 @@ namespace {
 constexpr float kAbs = 1e-6f, kRel = 1e-5f;
 constexpr float kQ8Abs = 0.003f, kQ8Rel = 0.005f;
 
-std::span<const uint8_t> bytes_of(const std::vector<int32_t>& v) {
-  return {reinterpret_cast<const uint8_t*>(v.data()), v.size() * sizeof(int32_t)};
-}
 
 struct AttentionCase {
   GgmlType type;

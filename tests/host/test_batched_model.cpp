@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/greedy.h"
 #include "common/test_paths.h"
 #include "engine/model/model_file.h"
 #include "host/exec/open_model.h"
@@ -12,7 +13,6 @@
 namespace vkllm {
 namespace {
 
-int argmax(std::span<const float> v) { return int(std::max_element(v.begin(), v.end()) - v.begin()); }
 
 struct Alone {
   std::vector<float> prompt_logits;  // every position
@@ -25,7 +25,7 @@ Alone run_alone(const ModelFile& m, const ExecOptions& options, const std::vecto
   a.prompt_logits = model->forward(prompt, true);
   std::vector<float> last(a.prompt_logits.end() - model->n_vocab(), a.prompt_logits.end());
   for (int i = 0; i < n_gen; ++i) {
-    const int32_t t = argmax(last);
+    const int32_t t = test::argmax(last);
     a.greedy.push_back(t);
     last = model->forward(std::span(&t, 1), false);
   }
@@ -77,7 +77,7 @@ TEST_P(BatchedModelTest, EachSequenceGetsWhatItGetsAlone) {
   for (int i = 0; i < n_gen; ++i) {
     std::vector<BatchToken> one;
     for (int s = 0; s < 3; ++s) {
-      const int32_t t = argmax(last[size_t(s)]);
+      const int32_t t = test::argmax(last[size_t(s)]);
       generated[size_t(s)].push_back(t);
       one.push_back({t, s, int32_t(prompts[size_t(s)].size()) + i, true});
     }
@@ -142,7 +142,7 @@ TEST(BatchedModel, CpuRunsOfOneSequenceSumAsThatSequenceAlone) {
     for (int i = 0; i < n_gen; ++i) {  // one token of each sequence per step
       std::vector<BatchToken> one;
       for (int s = 0; s < 3; ++s) {
-        generated[size_t(s)].push_back(argmax(last[size_t(s)]));
+        generated[size_t(s)].push_back(test::argmax(last[size_t(s)]));
         one.push_back({generated[size_t(s)].back(), s, int32_t(prompts[size_t(s)].size()) + i, true});
       }
       const auto out = batched->decode(one);

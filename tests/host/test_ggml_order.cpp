@@ -77,16 +77,16 @@ TEST_F(GgmlOrder, RmsNormIsTheCpus) {
   }
 }
 
-struct RopeCase {
+struct GgmlRopeCase {
   uint32_t head_dim, n_rot, n_heads, n_tokens;
   RopeType type;
   float freq_base, freq_scale;
 };
 
-class GgmlOrderRope : public GgmlOrder, public ::testing::WithParamInterface<RopeCase> {};
+class GgmlOrderRope : public GgmlOrder, public ::testing::WithParamInterface<GgmlRopeCase> {};
 
 TEST_P(GgmlOrderRope, IsTheCpus) {
-  const RopeCase c = GetParam();
+  const GgmlRopeCase c = GetParam();
   Hparams hp;
   hp.head_dim = c.head_dim;
   hp.n_rot = c.n_rot;
@@ -116,11 +116,11 @@ TEST_P(GgmlOrderRope, IsTheCpus) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, GgmlOrderRope,
-                         ::testing::Values(RopeCase{64, 64, 4, 9, RopeType::Normal, 10000, 1},
-                                           RopeCase{64, 64, 4, 9, RopeType::Neox, 1e6f, 1},
-                                           RopeCase{128, 64, 3, 5, RopeType::Normal, 500000, 0.25f}),  // partial
+                         ::testing::Values(GgmlRopeCase{64, 64, 4, 9, RopeType::Normal, 10000, 1},
+                                           GgmlRopeCase{64, 64, 4, 9, RopeType::Neox, 1e6f, 1},
+                                           GgmlRopeCase{128, 64, 3, 5, RopeType::Normal, 500000, 0.25f}),  // partial
                          [](const auto& info) {
-                           const RopeCase& c = info.param;
+                           const GgmlRopeCase& c = info.param;
                            return fmt::format("{}_d{}_rot{}", c.type == RopeType::Neox ? "neox" : "norm",
                                               c.head_dim, c.n_rot);
                          });

@@ -13,9 +13,6 @@
 namespace vkllm::test {
 namespace {
 
-std::span<const uint8_t> bytes_of(const std::vector<int32_t>& v) {
-  return {reinterpret_cast<const uint8_t*>(v.data()), v.size() * sizeof(int32_t)};
-}
 
 class KvStoreTest : public VulkanTest, public ::testing::WithParamInterface<GgmlType> {};
 

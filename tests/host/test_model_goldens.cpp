@@ -12,6 +12,7 @@
 #include <numeric>
 #include <optional>
 
+#include "common/greedy.h"
 #include "common/test_paths.h"
 #include "engine/model/model_file.h"
 #include "engine/session/generation.h"
@@ -109,8 +110,6 @@ nlohmann::json read_golden(const std::string& name) {
   return nlohmann::json::parse(in);
 }
 
-int argmax(const float* v, int n) { return int(std::max_element(v, v + n) - v); }
-
 // The greedy continuation must equal llama.cpp's. These tiny models hit near-ties (top two logits
 // within 1e-3) where the order of float additions decides; past such a tie the sequences may
 // part, but only at a tie, and only to llama.cpp's choice being our runner-up.
@@ -156,7 +155,7 @@ TEST_P(ModelGoldens, MatchLlamaCpp) {
   const auto logits = evaluate_prompt(*model, tokens, 512, true);
 
   for (size_t t = 0; t < tokens.size(); ++t) {
-    const int got = argmax(&logits[t * size_t(n_vocab)], n_vocab);
+    const int got = test::argmax(std::span(logits).subspan(t * size_t(n_vocab), size_t(n_vocab)));
     const auto& want = g["top20"][t];
     if (got == want[0][0].get<int>()) continue;
     const float gap = want[0][1].get<float>() - want[1][1].get<float>();

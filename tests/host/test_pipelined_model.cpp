@@ -11,6 +11,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "common/greedy.h"
 #include "common/test_paths.h"
 #include "engine/model/model_file.h"
 #include "host/exec/open_model.h"
@@ -18,7 +19,6 @@
 namespace vkllm {
 namespace {
 
-int argmax(std::span<const float> v) { return int(std::max_element(v.begin(), v.end()) - v.begin()); }
 
 struct Split {
   const char* name;
@@ -47,7 +47,7 @@ TEST_P(PipelinedModelTest, MicroBatchesComputeWhatOnePassComputes) {
     auto logits = model->forward(prompt, true);
     std::vector<float> last(logits.end() - n_vocab, logits.end());
     for (int i = 0; i < 8; ++i) {
-      const int32_t t = argmax(last);
+      const int32_t t = test::argmax(last);
       greedy.push_back(t);
       last = model->forward(std::span(&t, 1), false);
     }
@@ -63,8 +63,8 @@ TEST_P(PipelinedModelTest, MicroBatchesComputeWhatOnePassComputes) {
     for (size_t i = 0; i < once.size(); ++i) worst = std::max(worst, double(std::fabs((*other)[i] - once[i])));
     EXPECT_LT(worst, 0.05);
     for (size_t p = 0; p < prompt.size(); ++p)
-      EXPECT_EQ(argmax(std::span(*other).subspan(p * size_t(n_vocab), size_t(n_vocab))),
-                argmax(std::span(once).subspan(p * size_t(n_vocab), size_t(n_vocab))))
+      EXPECT_EQ(test::argmax(std::span(*other).subspan(p * size_t(n_vocab), size_t(n_vocab))),
+                test::argmax(std::span(once).subspan(p * size_t(n_vocab), size_t(n_vocab))))
           << "position " << p;
   }
   EXPECT_EQ(greedy_piped, greedy_once);

@@ -119,6 +119,10 @@ std::vector<int32_t> random_ints(size_t n, int32_t lo, int32_t hi, uint32_t seed
   return values;
 }
 
+std::span<const uint8_t> bytes_of(const std::vector<int32_t>& v) {
+  return {reinterpret_cast<const uint8_t*>(v.data()), v.size() * sizeof(int32_t)};
+}
+
 ::testing::AssertionResult all_close(std::span<const float> got, std::span<const float> want, float abs, float rel) {
   if (got.size() != want.size())
     return ::testing::AssertionFailure() << "sizes differ: " << got.size() << " vs " << want.size();

@@ -58,6 +58,8 @@ class VulkanTest : public ::testing::Test {
 
 std::vector<float> random_floats(size_t n, float lo, float hi, uint32_t seed);
 std::vector<int32_t> random_ints(size_t n, int32_t lo, int32_t hi, uint32_t seed);
+// The bytes of v, for uploads.
+std::span<const uint8_t> bytes_of(const std::vector<int32_t>& v);
 
 // Tolerance check |got - want| <= abs + rel * |want| for every element; reports the worst misses.
 ::testing::AssertionResult all_close(std::span<const float> got, std::span<const float> want, float abs, float rel);
