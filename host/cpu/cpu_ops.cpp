@@ -19,10 +19,13 @@ std::vector<float> dequantized(const WeightRef& w) {
   return out;
 }
 
-// Batched products walk tiles of kRowTile weight rows x kTokenTile tokens, so a tile's weight rows
-// stay in L1/L2 while all tokens pass and each weight block is decoded once per kernel call.
-constexpr int64_t kRowTile = 16;
-constexpr int64_t kTokenTile = 64;
+// A batched product's job is a tile of kRowTile weight rows. Each kernel call's tokens (their
+// activations, in L1) meet every row of the tile before the next tokens come, so a weight row is
+// read from L1/L2 once per call and each weight block decoded once per call. Measured (f16, q8_0 and
+// q4_0, 576 x 576 and 576 x 1536, 512 tokens, one thread): the best of 8-15 runs 3-8% above the
+// order it replaced (each group of rows met every token of a 64-token tile, whose activations
+// streamed from L2), and 32 rows a tile above 16 and 8.
+constexpr int64_t kRowTile = 32;
 static_assert(kRowTile % kMaxDotRows == 0, "a row tile holds whole kernel calls");
 
 // The activations in one kernel's format; products whose kernels read the same format share them.
@@ -62,32 +65,29 @@ void run_rows(const Product& p, int64_t r0, int64_t r1, int64_t n_tokens, int64_
   const DotKernel& kernel = p.kernel;
   const int64_t rows = int64_t(p.w->rows());
   const size_t stride = p.act->stride;
+  if (p.decode_rows) {  // no kernel for the type: the tile's rows as f32, decoded once
+    decoded.resize(size_t((r1 - r0) * cols));
+    for (int64_t r = r0; r < r1; ++r) dequantize_row(p.w->type(), p.w->row(uint64_t(r)), &decoded[size_t((r - r0) * cols)], cols);
+  }
   const size_t w_stride = p.decode_rows ? size_t(cols) * sizeof(float) : size_t(p.w->row_bytes());
   float out[kMaxDotRows * kMaxDotTokens];
-  for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokenTile) {
-    const int64_t t_end = std::min(n_tokens, t0 + kTokenTile);
+  for (int64_t t = 0; t < n_tokens;) {
+    // Up to kernel.tokens tokens of one order per call.
+    const bool batch = !p.batch.empty() && p.batch[size_t(t)];
+    int nt = 1;
+    while (nt < kernel.tokens && t + nt < n_tokens && (!p.batch.empty() && p.batch[size_t(t + nt)]) == batch) ++nt;
+    const uint8_t* xt = p.act->bytes.data() + size_t(t) * stride;
     for (int64_t r = r0; r < r1; r += kernel.rows) {
       const int nr = int(std::min<int64_t>(kernel.rows, r1 - r));
-      const uint8_t* wr = p.w->row(uint64_t(r));
-      if (p.decode_rows) {
-        decoded.resize(size_t(kernel.rows * cols));
-        for (int i = 0; i < nr; ++i) dequantize_row(p.w->type(), p.w->row(uint64_t(r + i)), &decoded[size_t(i * cols)], cols);
-        wr = reinterpret_cast<const uint8_t*>(decoded.data());
-      }
-      for (int64_t t = t0; t < t_end;) {
-        // Up to kernel.tokens tokens of one order per call.
-        const bool batch = !p.batch.empty() && p.batch[size_t(t)];
-        int nt = 1;
-        while (nt < kernel.tokens && t + nt < t_end && (!p.batch.empty() && p.batch[size_t(t + nt)]) == batch) ++nt;
-        (batch ? kernel.batch_dot : kernel.dot)(wr, w_stride, nr, p.act->bytes.data() + size_t(t) * stride, stride, nt,
-                                                cols, out);
-        for (int j = 0; j < nt; ++j) {  // token by token: each token's rows are adjacent in y
-          float* yt = p.y + (t + j) * rows + r;
-          for (int i = 0; i < nr; ++i) yt[i] = out[i * nt + j];
-        }
-        t += nt;
+      const uint8_t* wr = p.decode_rows ? reinterpret_cast<const uint8_t*>(&decoded[size_t((r - r0) * cols)])
+                                        : p.w->row(uint64_t(r));
+      (batch ? kernel.batch_dot : kernel.dot)(wr, w_stride, nr, xt, stride, nt, cols, out);
+      for (int j = 0; j < nt; ++j) {  // token by token: each token's rows are adjacent in y
+        float* yt = p.y + (t + j) * rows + r;
+        for (int i = 0; i < nr; ++i) yt[i] = out[i * nt + j];
       }
     }
+    t += nt;
   }
 }
 
