@@ -20,6 +20,21 @@ VKLLM_AVX2 inline float hsum_float_8(__m256 x) {
   return _mm_cvtss_f32(r);
 }
 
+// hsum_float_8 of eight vectors at once, with the same additions in the same order (so the same
+// floats): lanes 0-3 of the result are the sums of v[0], v[2], v[4], v[6], lanes 4-7 of v[1], v[3],
+// v[5], v[7].
+VKLLM_AVX2 inline __m256 hsum_float_8x8(const __m256 (&v)[8]) {
+  __m256 pairs[4];  // pairs[i]: a_j + a_(j+4) of v[2i] (low half) and of v[2i+1] (high half)
+  for (int i = 0; i < 4; ++i)
+    pairs[i] = _mm256_add_ps(_mm256_permute2f128_ps(v[2 * i], v[2 * i + 1], 0x31),
+                             _mm256_permute2f128_ps(v[2 * i], v[2 * i + 1], 0x20));
+  __m256 halves[2];  // (a0+a4) + (a2+a6) and (a1+a5) + (a3+a7) of four vectors
+  for (int i = 0; i < 2; ++i)
+    halves[i] = _mm256_add_ps(_mm256_shuffle_ps(pairs[2 * i], pairs[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                              _mm256_shuffle_ps(pairs[2 * i], pairs[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+  return _mm256_hadd_ps(halves[0], halves[1]);
+}
+
 // (a0+a2) + (a1+a3), as ggml reduces its 4-lane accumulators.
 VKLLM_AVX2 inline float hsum_float_4(__m128 r) {
   r = _mm_add_ps(r, _mm_movehl_ps(r, r));

@@ -163,13 +163,14 @@ VKLLM_AVX2 void dot_float_avx2(const uint8_t* w, size_t w_stride, int n_rows, co
       out[t] = dot_one_avx2<T>(w + r * w_stride, x + size_t(t) * x_stride, n);
 }
 
-// One half of the lanes (from element `begin`, every 16) of a tile's chains over [begin, end).
-template <GgmlType T, int R, int NT>
+// One half of the lanes (from element `begin`, every 16) of a tile's chains over [begin, end); the
+// first chunk starts them from zero instead of from `sums`.
+template <GgmlType T, int R, int NT, bool kFirst>
 VKLLM_AVX2 __attribute__((always_inline)) inline void batch_half(const uint8_t* w, size_t w_stride, const uint8_t* const* xt,
                                                                  int64_t begin, int64_t end, __m256 (&sums)[R][NT]) {
   __m256 acc[R][NT];
   for (int r = 0; r < R; ++r)
-    for (int t = 0; t < NT; ++t) acc[r][t] = sums[r][t];
+    for (int t = 0; t < NT; ++t) acc[r][t] = kFirst ? _mm256_setzero_ps() : sums[r][t];
   for (int64_t i = begin; i < end; i += 16) {
     __m256 xv[NT];
     for (int t = 0; t < NT; ++t) xv[t] = load_x8<T>(xt[t], i);
@@ -196,17 +197,30 @@ VKLLM_AVX2 void dot_float_batch_tile(const uint8_t* w, size_t w_stride, const ui
   for (int t = 0; t < NT; ++t) xt[t] = x + size_t(t) * x_stride;
   const int64_t steps_end = n / 16 * 16;
   __m256 halves[2][R][NT];
-  for (auto& half : halves)
-    for (int r = 0; r < R; ++r)
-      for (int t = 0; t < NT; ++t) half[r][t] = _mm256_setzero_ps();
-  for (int64_t c = 0; c < steps_end; c += kChunk) {
+  const int64_t first_end = std::min(steps_end, kChunk);
+  batch_half<T, R, NT, true>(w, w_stride, xt, 0, first_end, halves[0]);
+  batch_half<T, R, NT, true>(w, w_stride, xt, 8, first_end, halves[1]);
+  for (int64_t c = kChunk; c < steps_end; c += kChunk) {
     const int64_t c_end = std::min(steps_end, c + kChunk);
-    batch_half<T, R, NT>(w, w_stride, xt, c, c_end, halves[0]);
-    batch_half<T, R, NT>(w, w_stride, xt, c + 8, c_end, halves[1]);
+    batch_half<T, R, NT, false>(w, w_stride, xt, c, c_end, halves[0]);
+    batch_half<T, R, NT, false>(w, w_stride, xt, c + 8, c_end, halves[1]);
+  }
+  // reduce16 of every output, eight at a time (hsum_float_8x8; a last group of fewer repeats its last).
+  constexpr int kOutputs = R * NT;
+  float sums[(kOutputs + 7) / 8 * 8];
+  for (int first = 0; first < kOutputs; first += 8) {
+    __m256 v[8];
+    for (int j = 0; j < 8; ++j) {
+      const int i = std::min(first + j, kOutputs - 1);
+      v[j] = _mm256_add_ps(halves[0][i / NT][i % NT], halves[1][i / NT][i % NT]);
+    }
+    float lanes[8];
+    _mm256_storeu_ps(lanes, avx2::hsum_float_8x8(v));
+    for (int j = 0; j < 8; ++j) sums[first + j] = lanes[j % 2 * 4 + j / 2];
   }
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < NT; ++t) {
-      float sum = reduce16(halves[0][r][t], halves[1][r][t]);
+      float sum = sums[r * NT + t];
       for (int64_t k = steps_end; k < n; ++k) sum += weight_at<T>(w + r * w_stride, k) * x_at<T>(xt[t], k);
       out[r * n_tokens_out + t] = sum;
     }

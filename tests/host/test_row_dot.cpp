@@ -192,7 +192,7 @@ TEST_P(RowDotTest, MatmulPathsAgree) {
   ThreadPool pool(2);
   for (const int64_t rows : {45, 48}) {
     const auto w = make_weight(type, rows, cols, 31);
-    for (int64_t n_tokens : {1, 3, 70}) {
+    for (int64_t n_tokens : {1, 3, 5, 70}) {
       const auto x = make_activations(n_tokens, cols, uint32_t(32 + n_tokens));
       std::vector<float> scalar(size_t(rows * n_tokens)), avx2(scalar.size());
       override_cpu_path(CpuPath::Scalar);
