@@ -24,7 +24,8 @@ std::vector<float> dequantized(const WeightRef& w) {
 // read from L1/L2 once per call and each weight block decoded once per call. Measured (f16, q8_0 and
 // q4_0, 576 x 576 and 576 x 1536, 512 tokens, one thread): the best of 8-15 runs 3-8% above the
 // order it replaced (each group of rows met every token of a 64-token tile, whose activations
-// streamed from L2), and 32 rows a tile above 16 and 8.
+// streamed from L2). 32 rows a tile against 16: 60.1 and 57.7 GFLOPS for f16 576 x 576, equal
+// within noise for q8_0 and q4_0.
 constexpr int64_t kRowTile = 32;
 static_assert(kRowTile % kMaxDotRows == 0, "a row tile holds whole kernel calls");
 
